@@ -1,0 +1,30 @@
+# Two commands for a new user: `make ingest` and `make test`. Both build
+# .venv on first use from the pinned requirements.lock.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RAW ?= raw
+OUT ?= cleaned
+
+.PHONY: ingest test validate score clean-venv
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	touch $@
+
+ingest: $(VENV)/.installed
+	$(PY) -m pipeline ingest --raw $(RAW) --out $(OUT)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+validate: $(VENV)/.installed
+	$(PY) -m pipeline validate $(OUT)/questions.parquet
+
+# Score against the hand-checked gold file (needs ../shared beside the repo).
+score: ingest
+	$(PY) ../shared/tools/score.py $(OUT) ../shared/gold/seeds.jsonl
+
+clean-venv:
+	rm -rf $(VENV)

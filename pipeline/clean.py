@@ -1,0 +1,80 @@
+"""Strip site boilerplate, line by line, with every removal logged.
+
+Rules come from sites.py (generic rules plus the detected site's own). They
+are matched against a probe of each line (glosses removed, simplified,
+width-folded) so the tables are written once, in simplified Chinese.
+Boilerplate on these sites always occupies whole lines; removing whole lines
+never cuts into a question.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex as re
+
+from . import sites
+from .model import Document, Removed, StageStats
+
+
+@lru_cache(maxsize=None)
+def compiled_rules(site: str) -> tuple:
+    rules = list(sites.GENERIC_RULES)
+    for entry in sites.SITES:
+        if entry["name"] == site:
+            rules += entry["rules"]
+    out = []
+    for r in rules:
+        out.append({**r, "re": re.compile(r["pattern"]), "item_re": re.compile(r["item"]) if "item" in r else None})
+    return tuple(out)
+
+
+def probe(line: str) -> str:
+    from .normalize import strip_glosses, to_simplified, fold_width
+    return fold_width(to_simplified(strip_glosses(line)))
+
+
+def notice_words(text: str, site: str) -> int:
+    words = set(sites.NOTICE_WORDS)
+    for entry in sites.SITES:
+        words.update(entry["markers"])
+    return sum(1 for w in words if w in text)
+
+
+def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
+    lines = text.split("\n")
+    probes = [probe(l) for l in lines]
+    rules = compiled_rules(site)
+    drop: dict[int, str] = {}
+    i = 0
+    while i < len(lines):
+        p = probes[i]
+        for r in rules:
+            if r["kind"] == "line" and r["re"].search(p):
+                drop[i] = r["name"]
+                break
+            if r["kind"] == "notice" and r["re"].match(p) and notice_words(p, site) >= r["min_words"]:
+                drop[i] = r["name"]
+                break
+            if r["kind"] == "block" and r["re"].search(p):
+                drop[i] = r["name"]
+                j = i + 1
+                while j < len(lines) and (not probes[j].strip() or r["item_re"].match(probes[j])):
+                    if probes[j].strip():
+                        drop[j] = r["name"]
+                    j += 1
+                i = j - 1
+                break
+        i += 1
+    removed = [Removed(rule=drop[k], text=lines[k]) for k in sorted(drop)]
+    kept = [l for k, l in enumerate(lines) if k not in drop]
+    return "\n".join(kept), removed
+
+
+def clean(docs, stats: StageStats):
+    for doc in docs:
+        doc.text, removed = clean_text(doc.text, doc.site)
+        doc.removed.extend(removed)
+        for r in removed:
+            stats.dropped[r.rule] += 1
+        stats.kept["documents"] += 1
+        yield doc

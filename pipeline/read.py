@@ -1,0 +1,176 @@
+"""Bytes → text. The encoding is chosen by a plausibility score over every
+candidate decoding, not by trying one and falling back on the first error:
+GBK bytes often decode "successfully" as Big5 or latin-1 garbage.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import unicodedata
+from functools import lru_cache
+
+import regex as re
+
+from .model import Document, StageStats
+from . import sites
+
+CANDIDATE_ENCODINGS = ["utf-8", "gb18030", "big5", "utf-16"]
+TEXT_EXTENSIONS = {".txt", ".text", ".md", ".html", ".htm", ".json", ""}
+HTML_EXTENSIONS = {".html", ".htm"}
+
+
+class UnreadableInput(Exception):
+    """The file cannot become text; the message is the one-line reason."""
+
+
+@lru_cache(maxsize=1)
+def _common_han() -> frozenset[str]:
+    """The 3,755 level-1 GB2312 characters plus their traditional forms:
+    text made of these is Chinese, a wrong decoding is mostly not."""
+    chars = set()
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes([lead, trail]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    import opencc
+    s2t = opencc.OpenCC("s2t")
+    chars |= set(s2t.convert("".join(sorted(chars))))
+    return frozenset(chars)
+
+
+def plausibility(text: str) -> float:
+    """Higher is more plausible Chinese (or plain) text. Per character:
+    common hanzi and ASCII score, rare hanzi score little, control characters,
+    replacement characters and private-use code points cost."""
+    if not text:
+        return 0.0
+    common = _common_han()
+    sample = text[:200_000]
+    score = 0.0
+    for ch in sample:
+        if ch in common:
+            score += 1.0
+        elif ch.isascii():
+            score += 0.5 if (ch.isprintable() or ch in "\n\r\t") else -5.0
+        elif ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff":
+            score -= 5.0
+        else:
+            cat = unicodedata.category(ch)
+            if cat.startswith("C"):
+                score -= 5.0
+            elif cat == "Lo":
+                score += 0.1      # rare hanzi, kana, hangul: possible but suspicious
+            else:
+                score += 0.3      # punctuation, symbols
+    return score / len(sample)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name). Raises UnreadableInput."""
+    if not data:
+        raise UnreadableInput("empty file")
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(name, errors="replace"), name
+    if b"\x00" in data[:4096] and data[:4096].count(b"\x00") > len(data[:4096]) // 8:
+        raise UnreadableInput("binary file (NUL bytes), not text")
+    best = None
+    for name in CANDIDATE_ENCODINGS:
+        if name == "utf-16":
+            continue  # only with a BOM: without one it "decodes" anything
+        text = data.decode(name, errors="replace")
+        errors = text.count("\ufffd")
+        score = plausibility(text) - 10.0 * errors / max(1, len(text))
+        if best is None or score > best[0] + 1e-9:
+            best = (score, text, name)
+    score, text, name = best
+    if score < 0.2:
+        raise UnreadableInput(f"not text in any supported encoding (best {name}, score {score:.2f})")
+    return text, name
+
+
+def detect_site(text: str, url: str | None = None) -> str:
+    if url:
+        for site in sites.SITES:
+            if re.search(site["url"], url):
+                return site["name"]
+    from .normalize import to_simplified
+    probe = to_simplified(text[:3000] + "\n" + text[-6000:])
+    hits = [(sum(probe.count(m) for m in site["markers"]), -i, site["name"]) for i, site in enumerate(sites.SITES)]
+    n, _, name = max(hits)
+    return name if n else "unknown"
+
+
+def html_to_text(html: str) -> tuple[str, str | None, str | None]:
+    """The visible text of a saved page, with its title and canonical URL."""
+    from bs4 import BeautifulSoup, Comment
+    soup = BeautifulSoup(html, "lxml")
+    title = soup.title.get_text(strip=True) if soup.title else None
+    url = None
+    link = soup.find("link", rel="canonical")
+    if link and link.get("href"):
+        url = link["href"]
+    else:
+        og = soup.find("meta", property="og:url")
+        if og and og.get("content"):
+            url = og["content"]
+    if url is None:
+        saved = re.search(r"saved from url=\(\d+\)(\S+)", html)
+        url = saved.group(1) if saved else None
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "iframe", "form"]):
+        tag.decompose()
+    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        c.extract()
+    body = None
+    for site in sites.SITES:
+        for sel in site["content_selectors"]:
+            body = soup.select_one(sel)
+            if body is not None:
+                break
+        if body is not None:
+            break
+    body = body or soup.body or soup
+    for br in body.find_all("br"):
+        br.replace_with("\n")
+    for block in body.find_all(["p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"]):
+        block.insert_after("\n")
+    text = body.get_text()
+    text = re.sub(r"[ \t\u3000]*\n[ \t\u3000\n]*", "\n", text)
+    return text.strip() + "\n", title, url
+
+
+def load(path: str, root: str) -> Document:
+    # "raw/003_x.txt": relative to the input root, named by the root folder
+    rel = os.path.join(os.path.basename(os.path.abspath(root)), os.path.relpath(path, root))
+    with open(path, "rb") as f:
+        data = f.read()
+    sha = hashlib.sha256(data).hexdigest()
+    return Document(path=rel.replace(os.sep, "/"), doc_id=sha[:16], sha256=sha, raw=data)
+
+
+def read(doc: Document) -> Document:
+    """Fill doc.text, encoding, site, title, url. Raises UnreadableInput."""
+    text, encoding = decode(doc.raw)
+    ext = os.path.splitext(doc.path)[1].lower()
+    if ext in HTML_EXTENSIONS or re.match(r"\s*(?:<!doctype html|<html)", text[:500], re.I):
+        text, doc.title, doc.url = html_to_text(text)
+        if not text.strip():
+            raise UnreadableInput("HTML page without visible text")
+    doc.text = text.replace("\r\n", "\n").replace("\r", "\n")
+    doc.encoding = encoding
+    doc.site = detect_site(doc.text, doc.url)
+    return doc
+
+
+def read_stage(docs, stats: StageStats):
+    for doc in docs:
+        try:
+            yield read(doc)
+            stats.kept[doc.encoding] += 1
+        except UnreadableInput as e:
+            doc.error = str(e)
+            stats.dropped[str(e).split(" (")[0]] += 1
+            yield doc

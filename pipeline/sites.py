@@ -1,0 +1,65 @@
+"""The site table: everything site-specific lives here, as data.
+
+Patterns are matched against a *probe* of each line: the line with pinyin
+glosses removed, traditional converted to simplified and width folded, so one
+simplified pattern covers `版權(quán)說明` and `版权说明` alike. Adding a site is
+one entry in SITES; adding a boilerplate phrase is one line in a rule list.
+
+Rule kinds (see clean.py):
+  line    remove the whole line when the pattern matches (regex search)
+  block   a heading line matching `pattern`, plus the lines after it that
+          match `item` (or are blank): "相关文档" lists, "温馨提示" notices
+  notice  a list-item line mentioning at least two site-notice words
+"""
+from __future__ import annotations
+
+# Words that site notices use and exam questions almost never combine.
+NOTICE_WORDS = [
+    "本站", "网站", "文档", "下载", "上传", "VIP", "会员", "付费", "退款", "侵权", "版权",
+    "预览", "客服", "权益", "举报", "申诉", "用户", "网友", "合作方", "附件", "压缩",
+]
+
+# A line that begins like a list item: "- 1、", "• 1.", "1. 1、", "  2. …"
+LIST_ITEM = r"^\s*(?:[-•·*]\s*)?(?:\d+\s*[.、]\s*)?\d+\s*[.、]"
+
+GENERIC_RULES = [
+    {"name": "page_title", "kind": "line", "pattern": r"_第\s*\d+\s*页\s*$"},
+    {"name": "read_progress", "kind": "line", "pattern": r"已阅读\s*\d+\s*页.{0,6}还剩\s*\d+\s*页未读"},
+    {"name": "continue_reading", "kind": "line", "pattern": r"^\s*继续免费阅读\s*$"},
+    {"name": "download_button", "kind": "line", "pattern": r"^\s*(?:下载本文档|下载文档|立即下载|免费下载|下载此文档)\s*$"},
+    {"name": "doc_intro", "kind": "line", "pattern": r"^\s*文档简介\s*$"},
+    {"name": "copyright_notice", "kind": "line", "pattern": r"^\s*版权说明\s*[:：].{0,12}本文档由用户"},
+    {"name": "comment_widget", "kind": "line", "pattern": r"^\s*(?:文档)?评论\s*(?:\(\s*\d+\s*\))?\s*$"},
+    {"name": "comment_counter", "kind": "line", "pattern": r"^\s*\d+\s*/\s*\d+\s*$"},
+    {"name": "comment_submit", "kind": "line", "pattern": r"^\s*(?:提交评论|发表评论|我要评论)\s*$"},
+    {"name": "upload_button", "kind": "line", "pattern": r"^\s*上传文档\s*$"},
+    {"name": "related_list", "kind": "block",
+     "pattern": r"^\s*(?:相关文档|最新文档|相关资源|猜你喜欢|热门文档|相关推荐|推荐文档|精选文档)\s*$",
+     "item": r"^\s*[-•·*]\s*\S"},
+    {"name": "warm_tips", "kind": "block", "pattern": r"^\s*(?:温馨提示|下载须知|版权声明)\s*[:：]?\s*$",
+     "item": LIST_ITEM},
+    {"name": "site_notice", "kind": "notice", "pattern": LIST_ITEM, "min_words": 2},
+]
+
+SITES = [
+    {"name": "book118", "url": r"(?:^|\.)book118\.com",
+     "markers": ["原创力文档", "book118", "如何避免下载的几个坑"],
+     "content_selectors": ["#contents", ".webpreview-box", "div.article"],
+     "rules": []},
+    {"name": "renrendoc", "url": r"(?:^|\.)renrendoc\.com",
+     "markers": ["人人文库"],
+     "content_selectors": ["#contents", ".m-content", "div.content"],
+     "rules": []},
+    {"name": "docin", "url": r"(?:^|\.)docin\.com",
+     "markers": ["豆丁网", "豆丁"],
+     "content_selectors": ["#contentcontainer", "div.doc_reader_mod"],
+     "rules": []},
+    {"name": "doc88", "url": r"(?:^|\.)doc88\.com",
+     "markers": ["道客巴巴", "doc88"],
+     "content_selectors": ["#pageContainer", "div.doc-main"],
+     "rules": []},
+    {"name": "wenku", "url": r"wenku\.baidu\.com",
+     "markers": ["百度文库"],
+     "content_selectors": ["div.reader-container", "div.content-wrapper"],
+     "rules": []},
+]
