@@ -16,7 +16,7 @@ from functools import lru_cache
 import regex as re
 
 from . import mojibake
-from .model import Document, StageStats
+from .model import Document, Removed, StageStats
 from .patterns import QUESTION_NUMBER, SECTION_HEADING, CHAPTER_HEADING, ANSWER_LINE, EXPLANATION_LINE, starts_unit
 
 # --- pinyin glosses -------------------------------------------------------
@@ -29,7 +29,7 @@ _PINYIN_SYLLABLE = re.compile(
     r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|ia|ie|in|iu|ua|uo|ui|un|ve|ue|vn"
     r"|a|e|i|o|u|v|ng|n|m)$"
 )
-GLOSS = re.compile(rf"(?<=[\p{{Han}}\ue000-\uf8ff])[(（](?P<py>[a-z{_TONED}]{{1,6}})[)）]")
+GLOSS = re.compile(rf"(?<=[\p{{Han}}\ue000-\uf8ff\x03])[(（](?P<py>[a-z{_TONED}]{{1,6}})[)）]")
 
 
 def is_pinyin(word: str) -> bool:
@@ -161,14 +161,19 @@ def _is_marker_only(line: str) -> bool:
 
 def normalize_text(text: str, doc: Document | None = None) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text, repairs = mojibake.repair(text)
-    if doc is not None:
-        doc.notes["mojibake"] = repairs
+    text, runs = mojibake.repair(text)
     text = strip_glosses(text)
     text = to_simplified(text)
     text = fold_width(text)
     text = normalize_blanks(text)
-    return join_layout_lines(text)
+    text = join_layout_lines(text)
+    text, repaired, removed = mojibake.take_marks(text)
+    if doc is not None:
+        doc.notes["mojibake"] = runs
+        doc.notes["mojibake_spans"] = repaired
+        doc.notes["mojibake_unrepaired_spans"] = removed
+        doc.removed.extend(Removed("mojibake_unrepaired", r["raw"]) for r in runs if r["repaired"] is None)
+    return text
 
 
 def normalize(docs, stats: StageStats):

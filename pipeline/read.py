@@ -36,8 +36,9 @@ def _common_han() -> frozenset[str]:
             except UnicodeDecodeError:
                 pass
     import opencc
-    s2t = opencc.OpenCC("s2t")
-    chars |= set(s2t.convert("".join(sorted(chars))))
+    level1 = "".join(sorted(chars))
+    for config in ("s2t", "s2tw"):   # 爲 and 為 both
+        chars |= set(opencc.OpenCC(config).convert(level1))
     return frozenset(chars)
 
 
