@@ -24,7 +24,9 @@ def compiled_rules(site: str) -> tuple:
             rules += entry["rules"]
     out = []
     for r in rules:
-        out.append({**r, "re": re.compile(r["pattern"]), "item_re": re.compile(r["item"]) if "item" in r else None})
+        out.append({**r, "re": re.compile(r["pattern"]),
+                    "item_re": re.compile(r["item"]) if "item" in r else None,
+                    "unless_re": re.compile(r["unless"]) if "unless" in r else None})
     return tuple(out)
 
 
@@ -52,7 +54,8 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
             if r["kind"] == "line" and r["re"].search(p):
                 drop[i] = r["name"]
                 break
-            if r["kind"] == "notice" and r["re"].match(p) and notice_words(p, site) >= r["min_words"]:
+            if (r["kind"] == "notice" and r["re"].match(p) and notice_words(p, site) >= r["min_words"]
+                    and not (r["unless_re"] and r["unless_re"].search(p))):
                 drop[i] = r["name"]
                 break
             if r["kind"] == "block" and r["re"].search(p):

@@ -35,7 +35,6 @@ MAX_RUN = 48          # characters; garbled runs in the wild are short
 BEAM = 24
 HIDDEN_DROP_COST = 5.0
 ASCII_COST = 3.0
-DEBUG = False
 PUNCT = set("。，、；：？！“”‘’（）《》")
 
 
@@ -183,7 +182,7 @@ def find_runs(text: str) -> list[tuple[int, int]]:
         nxt = text[m.end():m.end() + 2]
         rare_near = any(_is_rare_glyph(c, common) for c in nxt) or \
             (nxt[:1] in "?;:,()!" and _is_rare_glyph(text[m.end() + 1:m.end() + 2], common)) or \
-            (nxt[:1] == "?" and "\u4e00" <= nxt[1:2] <= "\u9fff") or \
+            (nxt[:1] == "?" and re.match(rf"\?\p{{Han}}{{1,4}}[A-Za-z]\({_GLOSS_REMNANT}", text[m.end():])) or \
             re.match(_GLOSS_REMNANT, text[m.end():]) or nxt.startswith("/p")
         if not rare_near:
             pos = m.end()
@@ -331,10 +330,7 @@ def decode_run(run: str, prev: str, following: str, model: CharModel) -> tuple[s
               for (pend, pc), (cost, out) in states.items() if pend is None]
     if not finals:
         return None
-    finals.sort()
-    if DEBUG:
-        print(repr(run), [(round(c, 1), o) for c, o in finals[:6]])
-    cost, out = finals[0]
+    cost, out = min(finals)
     return out, cost
 
 

@@ -139,16 +139,18 @@ def join_layout_lines(text: str) -> str:
         return ""
     width = page_width(lines)
     out = [lines[0]]
+    last = lines[0]           # the last printed line, whose width tells a layout break
     for line in lines[1:]:
         prev = out[-1]
         heading = SECTION_HEADING.match(prev) or CHAPTER_HEADING.match(prev) or _is_marker_only(prev)
-        full = width is not None and width - 8 <= display_width(prev) <= width + 4
+        full = width is not None and width - 8 <= display_width(last) <= width + 4
         cont = _CONTINUATION_START.match(line) and prev[-1] not in _TERMINAL
         if not heading and not starts_unit(line) and (full or cont):
             # a stray "." left at the start of a continuation is OCR junk
             out[-1] = prev + re.sub(r"^[.．](?=\p{Han})", "", line)
         else:
             out.append(line)
+        last = line
     return "\n".join(out)
 
 

@@ -83,8 +83,7 @@ def decode(data: bytes) -> tuple[str, str]:
         if name == "utf-16":
             continue  # only with a BOM: without one it "decodes" anything
         text = data.decode(name, errors="replace")
-        errors = text.count("\ufffd")
-        score = plausibility(text) - 10.0 * errors / max(1, len(text))
+        score = plausibility(text)    # replacement characters already cost there
         if best is None or score > best[0] + 1e-9:
             best = (score, text, name)
     score, text, name = best

@@ -9,7 +9,8 @@ Rule kinds (see clean.py):
   line    remove the whole line when the pattern matches (regex search)
   block   a heading line matching `pattern`, plus the lines after it that
           match `item` (or are blank): "相关文档" lists, "温馨提示" notices
-  notice  a list-item line mentioning at least two site-notice words
+  notice  a list-item line mentioning at least two site-notice words and
+          not shaped like a question (`unless`)
 """
 from __future__ import annotations
 
@@ -38,7 +39,9 @@ GENERIC_RULES = [
      "item": r"^\s*[-•·*]\s*\S"},
     {"name": "warm_tips", "kind": "block", "pattern": r"^\s*(?:温馨提示|下载须知|版权声明)\s*[:：]?\s*$",
      "item": LIST_ITEM},
-    {"name": "site_notice", "kind": "notice", "pattern": LIST_ITEM, "min_words": 2},
+    # a question about downloading documents is still a question
+    {"name": "site_notice", "kind": "notice", "pattern": LIST_ITEM, "min_words": 2,
+     "unless": r"[?？]|（）|\(\s*\)|下列|哪些|哪个|哪项|是否|正确的是"},
 ]
 
 SITES = [
