@@ -42,12 +42,10 @@ _TERMINAL_END = re.compile(r"[。！？!?;；”」』)）…\]】]\s*$|（）\s
 
 @dataclass
 class KeyEntry:
-    raw: str
-    labels: list[str] = field(default_factory=list)
-    judgement: bool | None = None
-    text: str | None = None
-    ocr: bool = False
-    unreadable: bool = False
+    raw: str                       # as printed, after the number
+    text: str | None = None        # open answers: the reference answer
+    ocr: bool = False              # the number itself needed a re-read (l for 1)
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 # --- question blocks ---------------------------------------------------------
@@ -148,6 +146,7 @@ def parse_objective_key(text: str, first: int = 1) -> dict[int, KeyEntry]:
     tokens still split (9710.J: 9 → '7', 10 → 'J'), `l` is read as 1 and a
     missing mark (`4.5.`) gives an empty entry.
     """
+    text = _RANGE_KEY.sub(_expand_range, text)
     text = re.sub(r"\s+", "", text)
     entries: dict[int, KeyEntry] = {}
     k, pos = first, 0
@@ -172,6 +171,18 @@ def parse_objective_key(text: str, first: int = 1) -> dict[int, KeyEntry]:
     return entries
 
 
+_RANGE_KEY = re.compile(r"(?P<a>\d{1,3})\s*[-—~～－]\s*(?P<b>\d{1,3})\s*[:：.、]?\s*(?P<marks>[A-F√×VXJ对错](?:\s*[A-F√×VXJ对错])*)")
+
+
+def _expand_range(m) -> str:
+    """'1-5 ABCDA' → '1.A2.B3.C4.D5.A' when the marks count matches the range."""
+    a, b = int(m["a"]), int(m["b"])
+    marks = m["marks"].split() if " " in m["marks"].strip() else list(m["marks"].replace(" ", ""))
+    if b < a or len(marks) != b - a + 1:
+        return m[0]
+    return "".join(f"{n}.{mark}" for n, mark in zip(range(a, b + 1), marks))
+
+
 def _key_number(text: str, k: int, pos: int):
     """Where entry k's number stands, searching from pos.
 
@@ -190,39 +201,45 @@ def _key_number(text: str, k: int, pos: int):
     return None
 
 
-def parse_open_key(lines: list[str]) -> dict[int, KeyEntry]:
-    """Numbered answers to open questions, each possibly over many lines."""
+def parse_open_key(lines: list[tuple[str, int, int]]) -> dict[int, KeyEntry]:
+    """Numbered answers to open questions, each possibly over many lines.
+    `lines` are (text, start, end); each entry keeps the spans it came from."""
     entries: dict[int, KeyEntry] = {}
     k = 1
-    current: list[str] | None = None
-    for line in lines:
-        if _ANSWER_PREFIX.fullmatch(line) or re.fullmatch(r"\s*参考答案\s*[:：]?\s*", line):
+    current: KeyEntry | None = None
+    parts: dict[int, list[str]] = {}
+    for text, start, end in lines:
+        if _ANSWER_PREFIX.fullmatch(text):
             continue
-        m = re.match(rf"^\s*{k}\s*[.、．](?!\d)", line)
+        m = re.match(rf"^\s*{k}\s*[.、．](?!\d)", text)
         if m:
-            current = [line[m.end():].strip()]
-            entries[k] = KeyEntry(raw=line, text="")
-            entries[k].text = current  # filled below
+            current = entries[k] = KeyEntry(raw=text, spans=[(start, end)])
+            parts[k] = [text[m.end():].strip()]
             k += 1
         elif current is not None:
-            current.append(line.strip())
-        else:
-            continue
+            parts[k - 1].append(text.strip())
+            current.spans.append((start, end))
     for n, e in entries.items():
-        e.text = "".join(e.text).strip()
+        # key answers are paragraphs broken by the page: joined without newlines
+        e.text = "".join(parts[n]).strip()
     return entries
 
 
 @dataclass
 class AnswerKey:
-    """The answer key sections of one chapter, by section title."""
-    sections: dict[str, list[str]] = field(default_factory=dict)
+    """The answer key sections of one chapter: lines (text, start, end) by section title."""
+    sections: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
+    last: str | None = None          # the section the document ends in, if it ends inside this key
 
     def entries(self, title: str, kind: str | None) -> dict[int, KeyEntry]:
         lines = self.sections.get(title, [])
-        if kind in ("single_choice", "multiple_choice", "choice", "true_false"):
-            return parse_objective_key("".join(lines))
+        if kind in OBJECTIVE + ("choice",):
+            entries = parse_objective_key("".join(t for t, _, _ in lines))
+            span = [(lines[0][1], lines[-1][2])] if lines else []
+            for e in entries.values():
+                e.spans = span
+            return entries
         return parse_open_key(lines)
 
 
@@ -235,13 +252,14 @@ def collect_keys(blocks: list[Block]) -> dict[str | None, AnswerKey]:
             if title not in key.sections:
                 key.sections[title] = []
                 key.order.append(title)
-            key.sections[title].append(b.text)
+            key.sections[title].append((b.text, b.start, b.end))
         elif b.kind == "key_start":
             keys.setdefault(b.chapter, AnswerKey())
+    tail = [b for b in blocks if b.kind not in ("text",)]
+    if tail and tail[-1].kind == "key":
+        keys[tail[-1].chapter].last = tail[-1].section or ""
     return keys
 
-
-# --- records ---------------------------------------------------------------------
 
 def record_id(doc_id: str, chapter, section, number, stem: str) -> str:
     h = hashlib.sha256("\x1f".join(str(x or "") for x in (doc_id, chapter, section, number, stem)).encode())
@@ -259,166 +277,214 @@ def decide_type(kind: str | None, stem: str, labels: list[str], options: list[di
     return "case_analysis" if CASE_MARKERS.search(stem) else "short_answer"
 
 
+@dataclass
+class Draft:
+    """A question on its way to a record."""
+    block: Block
+    kind: str | None                  # from the section heading
+    stem: str = ""
+    options: list[dict] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    judgement: bool | None = None
+    answer_text: str | None = None
+    explanation: str | None = None
+    answer_source: str = "none"
+    flags: set[str] = field(default_factory=set)
+    spans: list[tuple[int, int]] = field(default_factory=list)   # where its text came from
+    answer_cut: bool = False          # its answer runs into the end of the document
+    ends_with_options: bool = False   # nothing printed after its options
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind not in CHOICE and self.kind != "true_false"
+
+    @property
+    def has_answer(self) -> bool:
+        return bool(self.labels) or self.judgement is not None or bool(self.answer_text)
+
+
+_NUMBERED_POINT = re.compile(r"^\s*1\s*[.、．]\s*\S")
+
+
+def read_question(block: Block) -> Draft:
+    """Stem, options, inline answer and explanation of one question block."""
+    d = Draft(block, section_type(block.section), spans=[(block.start, block.end)])
+    _, body, answer_lines, expl_lines = split_block(block)
+    body_text = "\n".join(body)
+    stem_text = body_text
+    if d.kind in CHOICE or d.kind is None:
+        found = find_options(body_text)
+        if found:
+            start, d.options = found
+            stem_text = body_text[:start]
+    is_case = d.kind == "case_analysis" or (d.kind in (None, "open", "short_answer") and bool(CASE_MARKERS.search(stem_text)))
+    stem_lines = stem_text.split("\n")
+    if d.is_open and not is_case and not answer_lines and not d.options:
+        # an answer printed as a numbered list without any 答案 label
+        k = next((i for i, l in enumerate(stem_lines) if i and _NUMBERED_POINT.match(l)), None)
+        if k is not None:
+            stem_lines, answer_lines = stem_lines[:k], stem_lines[k:]
+    d.stem = _SCORE_PREFIX.sub("", join_lines(stem_lines, keep_newlines=is_case))
+    d.stem = re.sub(r"[(（]\s*$", "（）", d.stem)       # OCR lost the closing bracket
+    if answer_lines:
+        d.answer_source = "inline"
+        if d.is_open and not (d.kind is None and d.options):
+            d.answer_text = join_lines(answer_lines, keep_newlines=True)
+        else:
+            expl_lines = _read_objective_answer(d, answer_lines) + expl_lines
+    else:
+        _read_answer_in_stem(d, expl_lines)
+    d.explanation = join_lines(expl_lines, keep_newlines=True) or None
+    d.ends_with_options = bool(d.options) and not answer_lines and not expl_lines
+    return d
+
+
+def _read_objective_answer(d: Draft, answer_lines: list[str]) -> list[str]:
+    """Fill labels or judgement from "答案:B…"; return what follows as explanation lines."""
+    token = answer_lines[0]
+    letters = re.match(r"[A-Fa-f0O,，、\s]*", token)[0]
+    if d.kind != "true_false":
+        d.labels, ocr = parse_choice_answer(letters.upper())
+        if ocr:
+            d.flags.add("ocr_corrected")
+    if not d.labels:
+        d.judgement, ocr = parse_judgement(token)
+        if ocr:
+            d.flags.add("ocr_corrected")
+        if d.judgement is None:
+            d.flags.add("answer_unreadable")
+        return answer_lines[1:]
+    rest = token[len(letters):].strip()
+    return ([rest] if rest else []) + answer_lines[1:]
+
+
+def _read_answer_in_stem(d: Draft, expl_lines: list[str]) -> None:
+    """Answers written into the blank "（ C ）" / "（ √ ）", or "故选C" in the explanation."""
+    m = _BLANK_ANSWER.search(d.stem)
+    if m:
+        labels, _ = parse_choice_answer(m["ans"]) if m["ans"] not in "√×✓✗VX" else ([], False)
+        judgement, _ = parse_judgement(m["ans"]) if not labels else (None, False)
+        if labels and d.options and d.kind != "true_false":
+            d.labels = labels
+        elif judgement is not None and not d.options and d.kind in ("true_false", None):
+            d.judgement = judgement
+        else:
+            return
+        d.stem = d.stem[:m.start()] + "（）" + d.stem[m.end():]
+        d.answer_source = "inline"
+        return
+    m = _GUXUAN.search("".join(expl_lines))
+    if m and d.options:
+        d.labels, _ = parse_choice_answer(m["ans"])
+        d.answer_source = "inline"
+
+
+def apply_key(d: Draft, key: AnswerKey | None, used: set) -> None:
+    """Answer from the chapter's answer key, same section, same number."""
+    b = d.block
+    if key is None or b.section not in key.sections:
+        return
+    number = _numeric(b.number)
+    entry = key.entries(b.section, d.kind).get(number) if number is not None else None
+    if entry is None:
+        if key.last == b.section:
+            d.answer_cut = True       # the document ends inside this key section
+        return
+    used.add((b.chapter, b.section, number))
+    d.spans += entry.spans
+    if d.is_open:
+        d.answer_text = entry.text or None
+        d.answer_cut = key.last == b.section and max(number, 0) == max(key.entries(b.section, d.kind))
+    elif d.kind == "true_false":
+        d.judgement, ocr = parse_judgement(entry.raw)
+        if entry.ocr or ocr:
+            d.flags.add("ocr_corrected")
+    else:
+        d.labels, ocr = parse_choice_answer(entry.raw)
+        if entry.ocr or ocr:
+            d.flags.add("ocr_corrected")
+    if d.has_answer:
+        d.answer_source = "answer_key"
+    elif entry.raw.strip() and not d.is_open and re.sub(r"^\s*[l\d]+\s*[.、．]?", "", entry.raw).strip():
+        d.flags.add("answer_unreadable")
+
+
+def finish(d: Draft, doc: Document, ordinal: int, inline_doc: bool, last: bool) -> QuestionRecord:
+    """Type, cleanup and flags; the record as written."""
+    b = d.block
+    qtype = decide_type(d.kind, d.stem, d.labels, d.options, d.judgement is not None)
+    stem = d.stem if qtype == "case_analysis" else d.stem.replace("\n", "")
+    options, labels, judgement = d.options, d.labels, d.judgement
+    flags = set(d.flags)
+    if qtype in ("single_choice", "multiple_choice"):
+        judgement = None
+        if not options:
+            flags |= {"truncated", "options_missing"}   # the preview lost them
+    else:
+        options, labels = [], []
+        if qtype != "true_false":
+            judgement = None
+    answer_text = d.answer_text if qtype not in OBJECTIVE else None
+    has_answer = bool(labels) or judgement is not None or bool(answer_text)
+    text = doc.text.rstrip()
+    # the preview stops inside this question, its answer or its 解析
+    # (an option needs no final punctuation, so a last option proves nothing)
+    if (b.end >= len(text) and not _TERMINAL_END.search(text) and not d.ends_with_options) or d.answer_cut:
+        flags.add("truncated")
+    if not has_answer:
+        flags.add("answer_missing")
+        if last and inline_doc:
+            flags.add("truncated")      # the other answers are inline: this one was cut off
+    for name, spans in (("mojibake_repaired", doc.notes.get("mojibake_spans", [])),
+                        ("mojibake_unrepaired", doc.notes.get("mojibake_unrepaired_spans", []))):
+        if any(s <= e2 and e >= s2 for s, e in spans for s2, e2 in d.spans):
+            flags.add(name)
+    rec = QuestionRecord(
+        doc_id=doc.doc_id, source={"path": doc.path, "site": doc.site, "title": doc.title, "url": doc.url},
+        ordinal=ordinal, chapter=b.chapter, section=b.section, number=b.number, type=qtype, stem=stem.strip(),
+        options=options, answer={"labels": sorted(labels), "judgement": judgement, "text": answer_text},
+        explanation=d.explanation, answer_source=d.answer_source if has_answer else "none",
+        flags=order_flags(list(flags)), span={"start": b.start, "end": b.end},
+    )
+    rec.id = record_id(doc.doc_id, rec.chapter, rec.section, rec.number, rec.stem)
+    return rec
+
+
+def assign_gap_sections(questions: list[Block], keys: dict) -> None:
+    """A page gap lost a heading: the questions after it belong to the section
+    that follows the previous one in this chapter's answer key."""
+    last_section: dict = {}
+    for b in questions:
+        if not b.gap:
+            last_section[b.chapter] = b.section
+            continue
+        key, prev = keys.get(b.chapter), last_section.get(b.chapter)
+        if key and prev in key.order and key.order.index(prev) + 1 < len(key.order):
+            b.section = key.order[key.order.index(prev) + 1]
+
+
 def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list[QuestionRecord]:
     keys = collect_keys(blocks)
     questions = [b for b in blocks if b.kind == "question"]
-    used_keys: dict[tuple, set[int]] = {}
-    records: list[QuestionRecord] = []
-    source = {"path": doc.path, "site": doc.site, "title": doc.title, "url": doc.url}
-    text_end = len(doc.text.rstrip())
-    mojibake_spans = doc.notes.get("mojibake_spans", [])
-
-    # a page gap lost a heading: the questions after it belong to the section
-    # that follows the previous one in this chapter's answer key
-    last_section: dict = {}
+    assign_gap_sections(questions, keys)
+    used: set = set()
+    drafts = []
     for b in questions:
-        if b.gap:
-            key = keys.get(b.chapter)
-            prev = last_section.get(b.chapter)
-            if key and prev in key.order and key.order.index(prev) + 1 < len(key.order):
-                b.section = key.order[key.order.index(prev) + 1]
-        else:
-            last_section[b.chapter] = b.section
-    for qi, b in enumerate(questions):
-        kind = section_type(b.section)
-        _, body, answer_lines, expl_lines = split_block(b)
-        flags: list[str] = []
-        body_text = "\n".join(body)
-        options: list[dict] = []
-        stem_text = body_text
-        if kind in CHOICE or kind is None:
-            found = find_options(body_text)
-            if found:
-                start, options = found
-                stem_text = body_text[:start]
-        is_case_section = kind == "case_analysis" or (kind in (None, "open", "short_answer") and CASE_MARKERS.search(stem_text))
-        stem = join_lines(stem_text.split("\n"), keep_newlines=bool(is_case_section))
-        stem = _SCORE_PREFIX.sub("", stem)
-        labels: list[str] = []
-        judgement = None
-        answer_text = None
-        answer_source = "none"
-        ocr = False
-        unreadable = False
-        open_question = kind not in CHOICE and kind != "true_false"
+        d = read_question(b)
+        if d.answer_source == "none":
+            apply_key(d, keys.get(b.chapter), used)
+        drafts.append(d)
+    inline_doc = any(d.answer_source == "inline" for d in drafts)
+    records = [finish(d, doc, n, inline_doc, n == len(drafts)) for n, d in enumerate(drafts, 1)]
+    for rec in records:
+        stats.kept[rec.type] += 1
 
-        if answer_lines:
-            answer_source = "inline"
-            if open_question and not (kind is None and options):
-                answer_text = join_lines(answer_lines, keep_newlines=True)
-            else:
-                token = answer_lines[0]
-                labels, ocr_l = parse_choice_answer(re.match(r"[A-Fa-f0O,，、\s]*", token)[0].upper()) \
-                    if kind != "true_false" else ([], False)
-                if kind == "true_false" or not labels:
-                    judgement, ocr_j = parse_judgement(token)
-                    ocr = ocr or ocr_j
-                ocr = ocr or ocr_l
-                rest = token[len(re.match(r"[A-F]*", token)[0]):].strip() if labels else ""
-                if rest and not expl_lines:
-                    expl_lines = [rest] + answer_lines[1:]
-                if not labels and judgement is None:
-                    unreadable = True
-        elif open_question and kind is not None:
-            pass
-        if not answer_lines:
-            # answers written into the blank "（ C ）" or "故选C"
-            m = _BLANK_ANSWER.search(stem) if kind != "true_false" else None
-            if m and options:
-                labels, _ = parse_choice_answer(m["ans"])
-                stem = stem[:m.start()] + "（）" + stem[m.end():]
-                answer_source = "inline"
-            elif kind == "true_false" and (m2 := _BLANK_ANSWER.search(stem)):
-                judgement, _ = parse_judgement(m2["ans"])
-                stem = stem[:m2.start()] + "（）" + stem[m2.end():]
-                answer_source = "inline"
-            if expl_lines and (m3 := _GUXUAN.search("".join(expl_lines))) and not labels:
-                labels, _ = parse_choice_answer(m3["ans"])
-                answer_source = "inline"
-
-        # the chapter's answer key, section by section
-        if answer_source == "none":
-            key = keys.get(b.chapter)
-            if key is not None and b.section in key.sections:
-                number = _numeric(b.number)
-                entries = key.entries(b.section, kind)
-                entry = entries.get(number) if number is not None else None
-                if entry is not None:
-                    used_keys.setdefault((b.chapter, b.section), set()).add(number)
-                    if open_question:
-                        answer_text = entry.text or None
-                        answer_source = "answer_key" if answer_text else "none"
-                    elif kind == "true_false":
-                        judgement, ocr_j = parse_judgement(entry.raw)
-                        if judgement is not None:
-                            answer_source, ocr = "answer_key", ocr_j or entry.ocr
-                        elif entry.raw.strip():
-                            unreadable = True
-                    else:
-                        labels, ocr_l = parse_choice_answer(entry.raw)
-                        if labels:
-                            answer_source, ocr = "answer_key", ocr_l or entry.ocr
-                        elif entry.raw.strip():
-                            unreadable = True
-
-        qtype = decide_type(kind, stem, labels, options, judgement is not None)
-        if qtype == "case_analysis" and "\n" not in stem and is_case_section is False:
-            pass
-        if qtype not in ("case_analysis",):
-            stem = stem.replace("\n", "")
-        if qtype in ("single_choice", "multiple_choice"):
-            if not options:
-                flags += ["truncated", "options_missing"]
-        else:
-            options = [] if qtype != "true_false" else []
-        if qtype == "true_false":
-            labels = []
-        if qtype not in ("single_choice", "multiple_choice", "true_false"):
-            labels, judgement = [], None
-
-        explanation = join_lines(expl_lines, keep_newlines=True) or None
-        last = qi == len(questions) - 1
-        block_end = b.end
-        # the preview stops inside this question, its answer or its 解析
-        if block_end >= text_end and not _TERMINAL_END.search(doc.text[:block_end]):
-            if "truncated" not in flags:
-                flags.append("truncated")
-        has_answer = bool(labels) or judgement is not None or bool(answer_text)
-        if not has_answer:
-            if last and not any(f == "truncated" for f in flags) and not keys.get(b.chapter):
-                flags.append("truncated")
-            if answer_source == "none" and kind is not None or qtype in OBJECTIVE:
-                flags.append("answer_missing")
-            elif answer_source == "none":
-                flags.append("answer_missing")
-            answer_source = "none"
-        if unreadable:
-            flags.append("answer_unreadable")
-        if ocr:
-            flags.append("ocr_corrected")
-        if any(s < block_end and e > b.start for s, e in mojibake_spans):
-            flags.append("mojibake_repaired")
-        if any(s < block_end and e > b.start for s, e in doc.notes.get("mojibake_unrepaired_spans", [])):
-            flags.append("mojibake_unrepaired")
-
-        rec = QuestionRecord(
-            doc_id=doc.doc_id, source=source, ordinal=len(records) + 1, chapter=b.chapter, section=b.section,
-            number=b.number, type=qtype, stem=stem.strip(), options=options,
-            answer={"labels": sorted(labels) if labels else [], "judgement": judgement, "text": answer_text},
-            explanation=explanation, answer_source=answer_source, flags=order_flags(flags),
-            span={"start": b.start, "end": b.end},
-        )
-        rec.id = record_id(doc.doc_id, rec.chapter, rec.section, rec.number, rec.stem)
-        records.append(rec)
-        stats.kept[qtype] += 1
-
-    # key entries whose question the preview does not show
+    # key entries whose question the preview does not show: reported, not recorded
     orphans = []
     for chapter, key in keys.items():
         for title in key.order:
-            kind = section_type(title)
-            for n, e in key.entries(title, kind).items():
-                if n not in used_keys.get((chapter, title), set()):
+            for n, e in key.entries(title, section_type(title)).items():
+                if (chapter, title, n) not in used:
                     orphans.append({"chapter": chapter, "section": title, "number": str(n),
                                     "raw_answer": e.raw if e.text is None else e.text[:80]})
     doc.notes["orphan_answers"] = orphans

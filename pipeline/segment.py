@@ -44,7 +44,8 @@ class Block:
 
 _INLINE_MARKER = re.compile(rf"(?:{'|'.join(ANSWER_MARKERS + EXPLANATION_MARKERS)})")
 _KEY_HEADING = re.compile(r"^\s*(?:参考)?答案\s*[:：]?\s*$|^\s*(?:参考答案|答案)(?:及解析|与解析)?\s*[:：]?\s*$")
-_KEY_ENTRIES = re.compile(r"^\s*[l\d]{1,3}\s*[.、．]\s*[A-FO0-9VJX√×✓✗对错义]{0,6}\s*[l\d]{1,3}\s*[.、．]")
+_KEY_ENTRIES = re.compile(r"^\s*(?:[l\d]{1,3}\s*[.、．]\s*[A-FO0-9VJX√×✓✗对错义]{0,6}\s*[l\d]{1,3}\s*[.、．]"
+                          r"|\d{1,3}\s*[-—~～－]\s*\d{1,3}\s*[:：.、]?\s*[A-F√×VXJ对错])")
 _SUBQUESTIONS = re.compile(r"^\s*(?:问题|思考题|请回答|要求)\s*[:：]")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
@@ -80,7 +81,7 @@ def split_pieces(text: str) -> list[Piece]:
             if m.start() > 0:
                 cuts.add(m.start())
         for m in INLINE_SECTION.finditer(line):
-            if m.start() > 0 and section_type(m["title"]):
+            if section_type(m["title"]) and m.end() < len(line):
                 cuts.add(m.start())
                 cuts.add(m.end())
         bounds = sorted(cuts) + [len(line)]
@@ -133,7 +134,7 @@ def segment(text: str) -> list[Block]:
     expected = 1
     current: Block | None = None
     # inside a question: the numbered list of its answer or sub-questions
-    list_next, list_delim, in_list_context = 1, None, False
+    list_next, list_delim, list_kind = 1, None, None   # list_kind: answer | subq | plain
     after_gap = False         # since a page gap, until the next heading
 
     def close():
@@ -144,14 +145,14 @@ def segment(text: str) -> list[Block]:
         current = None
 
     def open_question(piece, label, value, gap=False):
-        nonlocal current, expected, list_next, list_delim, in_list_context, after_gap
+        nonlocal current, expected, list_next, list_delim, list_kind, after_gap
         close()
         after_gap = after_gap or gap
         current = Block("question", piece.start, piece.end, [piece], number=label,
                         chapter=chapter, section=section, gap=after_gap)
         if value is not None:
             expected = value + 1
-        list_next, list_delim, in_list_context = 1, None, False
+        list_next, list_delim, list_kind = 1, None, None   # list_kind: answer | subq | plain
 
     queue = list(pieces)
     i = 0
@@ -169,8 +170,7 @@ def segment(text: str) -> list[Block]:
         if piece.line_start and _KEY_HEADING.match(piece.text) and nxt is not None and (
                 _heading(nxt) or _KEY_ENTRIES.match(nxt.text)):
             close()
-            mode = "key"
-            section = None
+            mode = "key"      # section stays: a key without headings answers the last section
             blocks.append(Block("key_start", piece.start, piece.end, [piece], chapter=chapter))
             continue
         title = _heading(piece)
@@ -190,7 +190,9 @@ def segment(text: str) -> list[Block]:
             if delim == "?" and not (value == expected and piece.line_start):
                 pass
             elif delim in "【第" or value == expected:
-                ambiguous = in_list_context and value == list_next and delim == list_delim
+                ambiguous = list_kind and value == list_next and delim == list_delim
+                if ambiguous and list_kind != "subq" and nxt is not None and ANSWER_LINE.match(nxt.text):
+                    ambiguous = False   # a list item is not followed by its own answer
                 if not ambiguous:
                     open_question(piece, label, value)
                     continue
@@ -201,7 +203,8 @@ def segment(text: str) -> list[Block]:
                 open_question(piece, label, value, gap=True)
                 continue
             if value == list_next:
-                list_next, list_delim = list_next + 1, delim
+                # an answer's own "1. 2. 3." list, printed without a marker
+                list_next, list_delim, list_kind = list_next + 1, delim, list_kind or "plain"
         # questions run together: "…首要步骤。2.客户服务…"
         split = _inline_question(piece.text, expected) if current is not None else None
         if split:
@@ -210,8 +213,10 @@ def segment(text: str) -> list[Block]:
                 current.pieces.append(Piece(head.rstrip(), piece.start, piece.start + len(head.rstrip()), piece.line_start))
             queue.insert(i, Piece(tail, piece.start + split, piece.end, True))
             continue
-        if ANSWER_LINE.match(piece.text) or EXPLANATION_LINE.match(piece.text) or _SUBQUESTIONS.match(piece.text):
-            in_list_context, list_next, list_delim = True, 1, None
+        if ANSWER_LINE.match(piece.text) or EXPLANATION_LINE.match(piece.text):
+            list_kind, list_next, list_delim = "answer", 1, None
+        elif _SUBQUESTIONS.match(piece.text):
+            list_kind, list_next, list_delim = "subq", 1, None
         if current is None:
             blocks.append(Block("text", piece.start, piece.end, [piece], chapter=chapter, section=section))
         else:
