@@ -483,13 +483,23 @@ def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list
     orphans = []
     for chapter, key in keys.items():
         for title in key.order:
-            for n, e in key.entries(title, section_type(title)).items():
+            kind = section_type(title)
+            for n, e in key.entries(title, kind).items():
                 if (chapter, title, n) not in used:
                     orphans.append({"chapter": chapter, "section": title, "number": str(n),
-                                    "raw_answer": e.raw if e.text is None else e.text[:80]})
+                                    "raw_answer": e.raw if e.text is None else e.text[:80],
+                                    "answer": _normalized_key_answer(e, kind)})
     doc.notes["orphan_answers"] = orphans
     stats.dropped["orphan_answers"] += len(orphans)
     return records
+
+
+def _normalized_key_answer(entry: KeyEntry, kind: str | None):
+    if entry.text is not None:
+        return entry.text
+    if kind == "true_false":
+        return parse_judgement(entry.raw)[0]
+    return "".join(parse_choice_answer(entry.raw)[0]) or None
 
 
 def _numeric(number: str | None) -> int | None:

@@ -189,7 +189,9 @@ def segment(text: str) -> list[Block]:
             label, value, delim, _ = num
             if delim == "?" and not (value == expected and piece.line_start):
                 pass
-            elif delim in "【第" or value == expected:
+            elif delim in "【第" or value == expected or (
+                    current is None and section is not None and piece.line_start and value is not None):
+                # (the first question under a heading may be any number: previews start mid-section)
                 ambiguous = list_kind and value == list_next and delim == list_delim
                 if ambiguous and list_kind != "subq" and nxt is not None and ANSWER_LINE.match(nxt.text):
                     ambiguous = False   # a list item is not followed by its own answer

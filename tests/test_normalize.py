@@ -7,33 +7,19 @@ from pipeline import normalize
 CASES = load_cases("normalize.json")
 
 
-def ids(cases):
-    return [c["in"][:20] for c in cases]
+STEPS = {
+    "strip_glosses": normalize.strip_glosses,
+    "to_simplified": normalize.to_simplified,
+    "fold_width": normalize.fold_width,
+    "normalize_blanks": normalize.normalize_blanks,
+    "join_layout_lines": normalize.join_layout_lines,
+}
+PARAMS = [(step, case) for step in STEPS for case in CASES[step]]
 
 
-@pytest.mark.parametrize("case", CASES["strip_glosses"], ids=ids(CASES["strip_glosses"]))
-def test_strip_glosses(case):
-    assert normalize.strip_glosses(case["in"]) == case["out"]
-
-
-@pytest.mark.parametrize("case", CASES["to_simplified"], ids=ids(CASES["to_simplified"]))
-def test_to_simplified(case):
-    assert normalize.to_simplified(case["in"]) == case["out"]
-
-
-@pytest.mark.parametrize("case", CASES["fold_width"], ids=ids(CASES["fold_width"]))
-def test_fold_width(case):
-    assert normalize.fold_width(case["in"]) == case["out"]
-
-
-@pytest.mark.parametrize("case", CASES["normalize_blanks"], ids=ids(CASES["normalize_blanks"]))
-def test_normalize_blanks(case):
-    assert normalize.normalize_blanks(case["in"]) == case["out"]
-
-
-@pytest.mark.parametrize("case", CASES["join_layout_lines"], ids=ids(CASES["join_layout_lines"]))
-def test_join_layout_lines(case):
-    assert normalize.join_layout_lines(case["in"]) == case["out"]
+@pytest.mark.parametrize("step,case", PARAMS, ids=[f"{s}:{c['in'][:16]}" for s, c in PARAMS])
+def test_step(step, case):
+    assert STEPS[step](case["in"]) == case["out"], case.get("why")
 
 
 def test_simplified_output_is_stable_under_opencc():
