@@ -37,7 +37,7 @@ _LABEL_TEXT = re.compile(rf"(?P<label>{OPTION_LABEL})")
 _BLANK_ANSWER = re.compile(r"[(（]\s*(?P<ans>[A-F]{1,6}|[√×✓✗VX])\s*[)）]")
 _GUXUAN = re.compile(r"故(?:本题)?选\s*(?P<ans>[A-F]{1,6})")
 _SCORE_PREFIX = re.compile(r"^\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*")
-_TERMINAL_END = re.compile(r"[。！？!?;；”」』)）…\]】]\s*$|（）\s*$")
+_TERMINAL_END = re.compile(r"[。！？!?;；”」』)）…\]】．]\s*$|(?<!\d)\.\s*$|（）\s*$")
 
 
 @dataclass
@@ -139,7 +139,7 @@ def parse_judgement(token: str) -> tuple[bool | None, bool]:
 
 # --- answer keys ---------------------------------------------------------------
 
-def parse_objective_key(text: str, first: int = 1) -> dict[int, KeyEntry]:
+def parse_objective_key(text: str, first: int = 1, keep_spaces: bool = False) -> dict[int, KeyEntry]:
     """'1.02.C3.C4.B5.A' → {1: '0', 2: 'C', …}, walking the numbers in order.
 
     Each entry runs from its number to the next number expected, so glued
@@ -147,7 +147,7 @@ def parse_objective_key(text: str, first: int = 1) -> dict[int, KeyEntry]:
     missing mark (`4.5.`) gives an empty entry.
     """
     text = _RANGE_KEY.sub(_expand_range, text)
-    text = re.sub(r"\s+", "", text)
+    text = re.sub(r"\s+", " " if keep_spaces else "", text)
     entries: dict[int, KeyEntry] = {}
     k, pos = first, 0
     m = _key_number(text, k, 0)
@@ -162,7 +162,7 @@ def parse_objective_key(text: str, first: int = 1) -> dict[int, KeyEntry]:
             if nxt:
                 break
         end = nxt.start() if nxt else len(text)
-        raw = text[pos:end].lstrip(".、．")
+        raw = text[pos:end].lstrip(".、．").strip()
         entries[k] = KeyEntry(raw=raw, ocr=ocr_number)
         if not nxt:
             break
@@ -205,7 +205,8 @@ def parse_open_key(lines: list[tuple[str, int, int]]) -> dict[int, KeyEntry]:
     """Numbered answers to open questions, each possibly over many lines.
     `lines` are (text, start, end); each entry keeps the spans it came from."""
     entries: dict[int, KeyEntry] = {}
-    k = 1
+    first = next((re.match(r"\s*(\d+)\s*[.、．]", t) for t, _, _ in lines if re.match(r"\s*\d+\s*[.、．]", t)), None)
+    k = int(first[1]) if first else 1          # numbering may continue from an earlier section
     current: KeyEntry | None = None
     parts: dict[int, list[str]] = {}
     for text, start, end in lines:
@@ -234,8 +235,15 @@ class AnswerKey:
 
     def entries(self, title: str, kind: str | None) -> dict[int, KeyEntry]:
         lines = self.sections.get(title, [])
-        if kind in OBJECTIVE + ("choice",):
-            entries = parse_objective_key("".join(t for t, _, _ in lines))
+        if kind in OBJECTIVE + ("choice", "fill_blank"):
+            # short entries one after another: "1.A2.B", "5．5　6．8"
+            text = "".join(t for t, _, _ in lines) if kind != "fill_blank" else " ".join(t for t, _, _ in lines)
+            first = re.match(r"\s*([l\d]+)", text)
+            entries = parse_objective_key(text, int(first[1].replace("l", "1")) if first else 1,
+                                          keep_spaces=kind == "fill_blank")
+            if kind == "fill_blank":
+                for e in entries.values():
+                    e.text = e.raw.strip()
             span = [(lines[0][1], lines[-1][2])] if lines else []
             for e in entries.values():
                 e.spans = span
@@ -394,7 +402,9 @@ def apply_key(d: Draft, key: AnswerKey | None, used: set) -> None:
     d.spans += entry.spans
     if d.is_open:
         d.answer_text = entry.text or None
-        d.answer_cut = key.last == b.section and max(number, 0) == max(key.entries(b.section, d.kind))
+        # the last answer of a key the document ends in, stopping mid-sentence
+        d.answer_cut = (key.last == b.section and number == max(key.entries(b.section, d.kind))
+                        and not _TERMINAL_END.search(entry.text or ""))
     elif d.kind == "true_false":
         d.judgement, ocr = parse_judgement(entry.raw)
         if entry.ocr or ocr:

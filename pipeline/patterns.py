@@ -30,7 +30,13 @@ SECTION_TYPES = [
     ("案例", "case_analysis"),
     ("情景", "case_analysis"),
     ("材料分析", "case_analysis"),
+    ("作文", "essay"),
+    ("写作", "essay"),
+    ("阅读理解", "case_analysis"),
+    ("材料题", "case_analysis"),
     ("简答", "short_answer"),
+    ("解答", "short_answer"),
+    ("证明", "short_answer"),
     ("问答", "short_answer"),
     ("名词解释", "short_answer"),
     ("计算", "short_answer"),
@@ -50,7 +56,7 @@ SECTION_HEADING = re.compile(
 )
 # A section heading glued to the text before and after it (one-line dumps).
 INLINE_SECTION = re.compile(
-    rf"(?P<num>[{CN_NUM}]{{1,3}})\s*[、.．]\s*(?P<title>(?:单项选择|多项选择|单选|多选|选择|判断|填空|简答|问答|论述|案例分析|不定项选择?)题?)\s*[:：]?"
+    rf"(?P<num>[{CN_NUM}]{{1,3}})\s*[、.．]\s*(?P<title>(?:单项选择|多项选择|单选|多选|选择|判断|填空|简答|问答|论述|案例分析|解答|计算|不定项选择?)题?)\s*[:：]?"
 )
 
 # Chapters: "项目一客户服务与管理概述", "第一章 …", "模块二 …", "单元三 …"
