@@ -146,6 +146,7 @@ def parse_objective_key(text: str, first: int = 1, keep_spaces: bool = False) ->
     tokens still split (9710.J: 9 → '7', 10 → 'J'), `l` is read as 1 and a
     missing mark (`4.5.`) gives an empty entry.
     """
+    text = re.sub(r"[(（](\d{1,3})[)）]", r"\1.", text)      # "(1)B" → "1.B"
     text = _RANGE_KEY.sub(_expand_range, text)
     text = re.sub(r"\s+", " " if keep_spaces else "", text)
     entries: dict[int, KeyEntry] = {}
@@ -238,7 +239,7 @@ class AnswerKey:
         if kind in OBJECTIVE + ("choice", "fill_blank"):
             # short entries one after another: "1.A2.B", "5．5　6．8"
             text = "".join(t for t, _, _ in lines) if kind != "fill_blank" else " ".join(t for t, _, _ in lines)
-            first = re.match(r"\s*([l\d]+)", text)
+            first = re.match(r"\s*[(（]?([l\d]+)", text)
             entries = parse_objective_key(text, int(first[1].replace("l", "1")) if first else 1,
                                           keep_spaces=kind == "fill_blank")
             if kind == "fill_blank":

@@ -69,6 +69,7 @@ QUESTION_NUMBER = re.compile(
     rf"^\s*(?:"
     rf"【(?P<bracket>例题?\s*\d+|第[{CN_NUM}\d]+题)】"
     rf"|(?P<nth>第[{CN_NUM}\d]+题)\s*[:：.、]?"
+    rf"|[(（](?P<paren>\d{{1,3}})[)）]\s*(?=\S)"
     rf"|(?P<num>\d{{1,3}})\s*(?:[.、．]|\s(?=\S)|(?=\p{{Han}}))"
     rf")"
 )

@@ -44,8 +44,12 @@ class Block:
 
 _INLINE_MARKER = re.compile(rf"(?:{'|'.join(ANSWER_MARKERS + EXPLANATION_MARKERS)})")
 _KEY_HEADING = re.compile(r"^\s*(?:参考)?答案\s*[:：]?\s*$|^\s*(?:参考答案|答案)(?:及解析|与解析)?\s*[:：]?\s*$")
-_KEY_ENTRIES = re.compile(r"^\s*(?:[l\d]{1,3}\s*[.、．]\s*[A-FO0-9VJX√×✓✗对错义]{0,6}\s*[l\d]{1,3}\s*[.、．]"
-                          r"|\d{1,3}\s*[-—~～－]\s*\d{1,3}\s*[:：.、]?\s*[A-F√×VXJ对错])")
+_KEY_NUMBER = r"(?:[l\d]{1,3}\s*[.、．]|[(（]\d{1,3}[)）])"
+_KEY_MARK = r"[A-FO0-9VJX√×✓✗对错义]"
+# two entries in a row ("1.02.C", "(1)B (2)A") or a range ("1-10 ABCD…")
+_KEY_ENTRIES = re.compile(rf"^\s*(?:{_KEY_NUMBER}\s*{_KEY_MARK}{{0,6}}\s*{_KEY_NUMBER}"
+                          rf"|\d{{1,3}}\s*[-—~～－]\s*\d{{1,3}}\s*[:：.、]?\s*[A-F√×VXJ对错])")
+_INLINE_KEY = re.compile(r"^\s*(?:参考答案|答案)\s*[:：]\s*")
 _SUBQUESTIONS = re.compile(r"^\s*(?:问题|思考题|请回答|要求)\s*[:：]")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
@@ -106,6 +110,8 @@ def question_number(piece: Piece) -> tuple[str, int | None, str, int] | None:
     if m["nth"]:
         label = m["nth"]
         return label, chinese_number(label[1:-1]), "第", m.end()
+    if m["paren"]:
+        return m["paren"], int(m["paren"]), "(", m.end()
     delim = piece.text[m.end("num"):m.end()].strip() or " "
     rest = piece.text[m.end():m.end() + 1]
     # "1什么是" (OCR lost the dot) or "8.3F法则" vs the decimal "1.6万": weak,
@@ -172,6 +178,15 @@ def segment(text: str) -> list[Block]:
             close()
             mode = "key"      # section stays: a key without headings answers the last section
             blocks.append(Block("key_start", piece.start, piece.end, [piece], chapter=chapter))
+            continue
+        inline_key = _INLINE_KEY.match(piece.text) if mode == "q" else None
+        if inline_key and _KEY_ENTRIES.match(piece.text[inline_key.end():]):
+            # "答案:1.B 2.A 3.C" — a whole key on the marker's line
+            close()
+            mode = "key"
+            cut = inline_key.end()
+            blocks.append(Block("key_start", piece.start, piece.start + cut, [Piece(piece.text[:cut], piece.start, piece.start + cut, piece.line_start)], chapter=chapter))
+            queue.insert(i, Piece(piece.text[cut:], piece.start + cut, piece.end, False))
             continue
         title = _heading(piece)
         if title:
