@@ -13,7 +13,7 @@ from functools import lru_cache
 import regex as re
 
 from . import sites
-from .model import Document, Removed, StageStats
+from .model import Removed
 
 
 @lru_cache(maxsize=None)
@@ -44,7 +44,7 @@ def notice_words(text: str, site: str) -> int:
 
 def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
     lines = text.split("\n")
-    probes = [probe(l) for l in lines]
+    probes = [probe(ln) for ln in lines]
     rules = compiled_rules(site)
     drop: dict[int, str] = {}
     i = 0
@@ -69,15 +69,5 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
                 break
         i += 1
     removed = [Removed(rule=drop[k], text=lines[k]) for k in sorted(drop)]
-    kept = [l for k, l in enumerate(lines) if k not in drop]
+    kept = [ln for k, ln in enumerate(lines) if k not in drop]
     return "\n".join(kept), removed
-
-
-def clean(docs, stats: StageStats):
-    for doc in docs:
-        doc.text, removed = clean_text(doc.text, doc.site)
-        doc.removed.extend(removed)
-        for r in removed:
-            stats.dropped[r.rule] += 1
-        stats.kept["documents"] += 1
-        yield doc

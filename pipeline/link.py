@@ -106,7 +106,7 @@ def find_options(text: str) -> tuple[int, list[dict]] | None:
 
 def join_lines(lines: list[str], keep_newlines: bool) -> str:
     sep = "\n" if keep_newlines else ""
-    return sep.join(l.strip() for l in lines if l.strip()).strip()
+    return sep.join(ln.strip() for ln in lines if ln.strip()).strip()
 
 
 def parse_choice_answer(token: str) -> tuple[list[str], bool]:
@@ -172,7 +172,8 @@ def parse_objective_key(text: str, first: int = 1, keep_spaces: bool = False) ->
     return entries
 
 
-_RANGE_KEY = re.compile(r"(?P<a>\d{1,3})\s*[-—~～－]\s*(?P<b>\d{1,3})\s*[:：.、]?\s*(?P<marks>[A-F√×VXJ对错](?:\s*[A-F√×VXJ对错])*)")
+_RANGE_KEY = re.compile(r"(?P<a>\d{1,3})\s*[-—~～－]\s*(?P<b>\d{1,3})\s*[:：.、]?\s*"
+                        r"(?P<marks>[A-F√×VXJ对错](?:\s*[A-F√×VXJ对错])*)")
 
 
 def _expand_range(m) -> str:
@@ -330,7 +331,7 @@ def read_question(block: Block) -> Draft:
     stem_lines = stem_text.split("\n")
     if d.is_open and not is_case and not answer_lines and not d.options:
         # an answer printed as a numbered list without any 答案 label
-        k = next((i for i, l in enumerate(stem_lines) if i and _NUMBERED_POINT.match(l)), None)
+        k = next((i for i, ln in enumerate(stem_lines) if i and _NUMBERED_POINT.match(ln)), None)
         if k is not None:
             stem_lines, answer_lines = stem_lines[:k], stem_lines[k:]
     d.stem = _SCORE_PREFIX.sub("", join_lines(stem_lines, keep_newlines=is_case))

@@ -10,14 +10,13 @@ gloss-free text to measure lines and see markers).
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
 from functools import lru_cache
 
 import regex as re
 
 from . import mojibake
-from .model import Document, Removed, StageStats
-from .patterns import QUESTION_NUMBER, SECTION_HEADING, CHAPTER_HEADING, ANSWER_LINE, EXPLANATION_LINE, starts_unit
+from .model import Document, Removed
+from .patterns import SECTION_HEADING, CHAPTER_HEADING, ANSWER_LINE, EXPLANATION_LINE, starts_unit
 
 # --- pinyin glosses -------------------------------------------------------
 
@@ -112,8 +111,8 @@ def page_width(lines: list[str]) -> int | None:
     mid-sentence; we look for a window of 6 columns holding at least three
     such lines. None: no page layout (nothing is joined for being wide).
     """
-    widths = sorted(display_width(l) for l in lines
-                    if display_width(l) >= 40 and l[-1] not in _TERMINAL + ":：")
+    widths = sorted(display_width(ln) for ln in lines
+                    if display_width(ln) >= 40 and ln[-1] not in _TERMINAL + ":：")
     best_n, best_w = 0, None
     for w in widths:  # the window (w-6, w] holding the most lines; ties → wider
         n = sum(1 for x in widths if w - 6 <= x <= w)
@@ -133,8 +132,8 @@ def join_layout_lines(text: str) -> str:
     a blank), and the next line does not open a question, option, heading or
     answer. Blank lines carry no structure in scraped dumps and are dropped.
     """
-    lines = [l.strip() for l in text.split("\n")]
-    lines = [l for l in lines if l]
+    lines = [ln.strip() for ln in text.split("\n")]
+    lines = [ln for ln in lines if ln]
     if not lines:
         return ""
     width = page_width(lines)
@@ -176,14 +175,3 @@ def normalize_text(text: str, doc: Document | None = None) -> str:
         doc.notes["mojibake_unrepaired_spans"] = removed
         doc.removed.extend(Removed("mojibake_unrepaired", r["raw"]) for r in runs if r["repaired"] is None)
     return text
-
-
-def normalize(docs, stats: StageStats):
-    for doc in docs:
-        before = len(doc.text)
-        doc.text = normalize_text(doc.text, doc)
-        stats.kept["documents"] += 1
-        stats.kept["mojibake_runs_repaired"] += sum(1 for r in doc.notes["mojibake"] if r["repaired"])
-        stats.dropped["mojibake_runs_unrepaired"] += sum(1 for r in doc.notes["mojibake"] if not r["repaired"])
-        stats.dropped["characters"] += max(0, before - len(doc.text))
-        yield doc

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import regex as re
 
-from .model import Document, StageStats
+from .model import Document
 from . import sites
 
 CANDIDATE_ENCODINGS = ["utf-8", "gb18030", "big5", "utf-16"]
@@ -163,14 +163,3 @@ def read(doc: Document) -> Document:
     doc.encoding = encoding
     doc.site = detect_site(doc.text, doc.url)
     return doc
-
-
-def read_stage(docs, stats: StageStats):
-    for doc in docs:
-        try:
-            yield read(doc)
-            stats.kept[doc.encoding] += 1
-        except UnreadableInput as e:
-            doc.error = str(e)
-            stats.dropped[str(e).split(" (")[0]] += 1
-            yield doc

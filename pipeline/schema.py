@@ -65,7 +65,7 @@ def check_record(rec: dict) -> list[tuple[str, str]]:
     if len(set(option_labels)) != len(option_labels):
         out.append(("options", "option labels repeat"))
     if rtype in ("single_choice", "multiple_choice"):
-        if rec["options"] and any(l not in option_labels for l in labels):
+        if rec["options"] and any(ln not in option_labels for ln in labels):
             out.append(("answer.labels", f"answer letters {''.join(labels)} not among option labels {''.join(option_labels)}"))
         if labels != sorted(labels):
             out.append(("answer.labels", "answer letters not sorted"))

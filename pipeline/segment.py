@@ -185,7 +185,8 @@ def segment(text: str) -> list[Block]:
             close()
             mode = "key"
             cut = inline_key.end()
-            blocks.append(Block("key_start", piece.start, piece.start + cut, [Piece(piece.text[:cut], piece.start, piece.start + cut, piece.line_start)], chapter=chapter))
+            marker = Piece(piece.text[:cut], piece.start, piece.start + cut, piece.line_start)
+            blocks.append(Block("key_start", marker.start, marker.end, [marker], chapter=chapter))
             queue.insert(i, Piece(piece.text[cut:], piece.start + cut, piece.end, False))
             continue
         title = _heading(piece)

@@ -36,10 +36,10 @@ def test_no_seed_question_lost_with_the_boilerplate(seed_run):
     gold_path = os.path.join(SHARED, "gold", "seeds.jsonl")
     if not os.path.exists(gold_path):
         pytest.skip("../shared/gold not present")
-    stems = [json.loads(l)["stem"] for l in open(gold_path, encoding="utf-8")]
+    stems = [json.loads(ln)["stem"] for ln in open(gold_path, encoding="utf-8")]
     probes = {s.replace("\n", "")[:10] for s in stems if len(s) >= 10}
     with open(os.path.join(out, "removed.jsonl"), encoding="utf-8") as f:
-        removed = [json.loads(l) for l in f]
+        removed = [json.loads(ln) for ln in f]
     assert removed, "the seeds carry boilerplate"
     for r in removed:
         text = to_simplified(clean.probe(r["text"]))

@@ -5,7 +5,7 @@ from conftest import SHARED
 
 
 def records(out):
-    return [json.loads(l) for l in (out / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [json.loads(ln) for ln in (out / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
 def test_seed_002_repeats_are_marked_and_nothing_else(seed_run):
@@ -27,7 +27,7 @@ def test_orphan_answers_match_gold(seed_run):
     if not os.path.exists(path):
         return
     _, manifest = seed_run
-    gold = [json.loads(l) for l in open(path, encoding="utf-8")]
+    gold = [json.loads(ln) for ln in open(path, encoding="utf-8")]
     ours = [(i["path"].split("/")[-1], o["chapter"], o["section"], o["number"], o["answer"])
             for i in manifest["inputs"] for o in i["orphan_answers"]]
     assert sorted(ours) == sorted((g["doc"], g["chapter"], g["section"], g["number"], g["answer"]) for g in gold)

@@ -95,7 +95,7 @@ def test_cli_ingest_reports_bad_input_and_goes_on(tmp_path):
     assert "Traceback" not in res.stderr
     assert "quarantined: raw/empty.txt: empty file" in res.stderr
     assert "quarantined: raw/picture.png: binary file" in res.stderr
-    quarantine = [json.loads(l) for l in (tmp_path / "out" / "quarantine.jsonl").read_text().splitlines()]
+    quarantine = [json.loads(ln) for ln in (tmp_path / "out" / "quarantine.jsonl").read_text().splitlines()]
     assert sorted(q["path"] for q in quarantine) == ["raw/empty.txt", "raw/picture.png"]
     records = (tmp_path / "out" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(records) == 1 and json.loads(records[0])["answer"]["labels"] == ["A"]
