@@ -12,6 +12,8 @@ def main(argv=None) -> int:
     ing.add_argument("--raw", default="raw", help="input folder (default raw)")
     ing.add_argument("--out", default="cleaned", help="output folder (default cleaned)")
     ing.add_argument("--strict", action="store_true", help="exit 1 when anything was quarantined")
+    ing.add_argument("--near-duplicates", type=float, default=0.8, metavar="JACCARD",
+                     help="flag near duplicates at this 5-gram Jaccard similarity (default 0.8; 1 = exact only)")
     val = sub.add_parser("validate", help="check a questions.jsonl / .parquet (or a cleaned/ folder) against the schema")
     val.add_argument("path")
     args = ap.parse_args(argv)
@@ -22,7 +24,7 @@ def main(argv=None) -> int:
         if not os.path.isdir(args.raw):
             print(f"ingest: {args.raw}: no such folder", file=sys.stderr)
             return 2
-        manifest = ingest(args.raw, args.out)
+        manifest = ingest(args.raw, args.out, near_threshold=args.near_duplicates)
         return 1 if args.strict and manifest["documents"]["quarantined"] else 0
     if args.command == "validate":
         import os

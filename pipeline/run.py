@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import clean, link, normalize, read, schema, segment, write
-from .dedupe import dedupe
+from .dedupe import DEFAULT_THRESHOLD, dedupe
 from .model import PIPELINE_VERSION, SCHEMA_VERSION, Document, QuestionRecord, StageStats
 
 STAGES = ["read", "clean", "normalize", "segment", "link", "validate", "dedupe"]
@@ -113,7 +113,7 @@ def process_document(path: str, root: str) -> DocResult:
     return result
 
 
-def ingest(raw: str, out: str, log=sys.stderr) -> dict:
+def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_THRESHOLD) -> dict:
     started = time.time()
     files, problems = discover(raw)
     results = [process_document(p, raw) for p in files]
@@ -124,7 +124,7 @@ def ingest(raw: str, out: str, log=sys.stderr) -> dict:
             totals[name].merge(st)
     records = [rec for r in results for rec in r.records]
     t = time.perf_counter()
-    dedupe(records, totals["dedupe"])
+    dedupe(records, totals["dedupe"], near_threshold)
     totals["dedupe"].seconds += time.perf_counter() - t
     records.sort(key=lambda rec: (rec.source["path"], rec.ordinal))
 

@@ -31,3 +31,51 @@ def test_orphan_answers_match_gold(seed_run):
     ours = [(i["path"].split("/")[-1], o["chapter"], o["section"], o["number"], o["answer"])
             for i in manifest["inputs"] for o in i["orphan_answers"]]
     assert sorted(ours) == sorted((g["doc"], g["chapter"], g["section"], g["number"], g["answer"]) for g in gold)
+
+
+def make(path, ordinal, stem, qtype="single_choice", options=("甲", "乙", "丙", "丁")):
+    from pipeline.model import QuestionRecord
+    rec = QuestionRecord(doc_id="0" * 16, source={"path": path, "site": "unknown", "title": None, "url": None},
+                         ordinal=ordinal, chapter=None, section=None, number=str(ordinal), type=qtype, stem=stem,
+                         options=[{"label": "ABCD"[i], "text": t} for i, t in enumerate(options)] if qtype != "essay" else [])
+    rec.id = f"q_{hash((path, ordinal)) & (2**64 - 1):016x}"
+    return rec
+
+
+STEM = "在处理客户投诉时,电子商务师首先应该做的事情是以下哪一项内容,请结合客户服务管理中首问负责制的核心要求作答（）"
+
+
+def run(records, threshold=0.8):
+    from pipeline.dedupe import dedupe
+    from pipeline.model import StageStats
+    stats = StageStats("dedupe")
+    dedupe(records, stats, threshold)
+    return stats
+
+
+def test_exact_copy_across_documents_points_at_the_first_by_path():
+    a, b = make("raw/b.txt", 1, STEM), make("raw/a.txt", 5, STEM)
+    stats = run([a, b])
+    assert a.duplicate_of == b.id and "duplicate" in a.flags and b.duplicate_of is None
+    assert stats.dropped["exact_duplicate"] == 1
+
+
+def test_near_copy_is_found_and_threshold_is_configurable():
+    a, b = make("raw/a.txt", 1, STEM), make("raw/a.txt", 2, STEM.replace("首先", "最先"))
+    assert run([a, b]).dropped["near_duplicate"] == 1 and b.duplicate_of == a.id
+    c, d = make("raw/a.txt", 1, STEM), make("raw/a.txt", 2, STEM.replace("首先", "最先"))
+    assert run([c, d], threshold=1.0).dropped == {} and d.duplicate_of is None
+
+
+def test_different_questions_and_different_types_are_not_duplicates():
+    a = make("raw/a.txt", 1, STEM)
+    b = make("raw/a.txt", 2, "客户满意度调查通常通过哪些方式收集数据（）")
+    c = make("raw/a.txt", 3, STEM, qtype="essay")
+    run([a, b, c])
+    assert b.duplicate_of is None and c.duplicate_of is None
+
+
+def test_copies_of_copies_point_at_the_root():
+    a, b, c = (make("raw/a.txt", n, STEM) for n in (1, 2, 3))
+    run([c, b, a])
+    assert b.duplicate_of == a.id and c.duplicate_of == a.id
