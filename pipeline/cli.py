@@ -12,6 +12,9 @@ def main(argv=None) -> int:
     ing.add_argument("--raw", default="raw", help="input folder (default raw)")
     ing.add_argument("--out", default="cleaned", help="output folder (default cleaned)")
     ing.add_argument("--strict", action="store_true", help="exit 1 when anything was quarantined")
+    ing.add_argument("--cache", default=".tiku-cache", metavar="DIR",
+                     help="per-document result cache (default .tiku-cache)")
+    ing.add_argument("--no-cache", action="store_true", help="ignore the cache: a cold run")
     ing.add_argument("--near-duplicates", type=float, default=0.8, metavar="JACCARD",
                      help="flag near duplicates at this 5-gram Jaccard similarity (default 0.8; 1 = exact only)")
     val = sub.add_parser("validate", help="check a questions.jsonl / .parquet (or a cleaned/ folder) against the schema")
@@ -24,7 +27,8 @@ def main(argv=None) -> int:
         if not os.path.isdir(args.raw):
             print(f"ingest: {args.raw}: no such folder", file=sys.stderr)
             return 2
-        manifest = ingest(args.raw, args.out, near_threshold=args.near_duplicates)
+        manifest = ingest(args.raw, args.out, near_threshold=args.near_duplicates,
+                          cache_dir=None if args.no_cache else args.cache)
         return 1 if args.strict and manifest["documents"]["quarantined"] else 0
     if args.command == "validate":
         import os

@@ -142,13 +142,20 @@ def html_to_text(html: str) -> tuple[str, str | None, str | None]:
     return text.strip() + "\n", title, url
 
 
-def load(path: str, root: str) -> Document:
-    # "raw/003_x.txt": relative to the input root, named by the root folder
+def source_path(path: str, root: str) -> str:
+    """"raw/003_x.txt": relative to the input root, named by the root folder."""
     rel = os.path.join(os.path.basename(os.path.abspath(root)), os.path.relpath(path, root))
-    with open(path, "rb") as f:
-        data = f.read()
+    return rel.replace(os.sep, "/")
+
+
+def document(rel_path: str, data: bytes) -> Document:
     sha = hashlib.sha256(data).hexdigest()
-    return Document(path=rel.replace(os.sep, "/"), doc_id=sha[:16], sha256=sha, raw=data)
+    return Document(path=rel_path, doc_id=sha[:16], sha256=sha, raw=data)
+
+
+def load(path: str, root: str) -> Document:
+    with open(path, "rb") as f:
+        return document(source_path(path, root), f.read())
 
 
 def read(doc: Document) -> Document:

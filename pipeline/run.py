@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from . import clean, link, normalize, read, schema, segment, write
 from .dedupe import DEFAULT_THRESHOLD, dedupe
+from .cache import DocCache, code_fingerprint
 from .model import PIPELINE_VERSION, SCHEMA_VERSION, Document, QuestionRecord, StageStats
 
 STAGES = ["read", "clean", "normalize", "segment", "link", "validate", "dedupe"]
@@ -50,16 +51,11 @@ def discover(root: str) -> tuple[list[str], list[dict]]:
     return sorted(files), problems
 
 
-def process_document(path: str, root: str) -> DocResult:
-    """All per-document stages. Pure apart from reading `path`."""
+def process_document(rel_path: str, data: bytes) -> DocResult:
+    """All per-document stages: bytes in, records and stats out. Pure."""
     stats = {name: StageStats(name) for name in STAGES[:-1]}
     t = time.perf_counter()
-    try:
-        doc = read.load(path, root)
-    except OSError as e:
-        rel = os.path.join(os.path.basename(os.path.abspath(root)), os.path.relpath(path, root))
-        doc = Document(path=rel, doc_id="", sha256="", error=f"cannot read file: {e.strerror or e}")
-        return DocResult(doc, stats=stats)
+    doc = read.document(rel_path, data)
     result = DocResult(doc, stats=stats)
     try:
         read.read(doc)
@@ -68,6 +64,8 @@ def process_document(path: str, root: str) -> DocResult:
         doc.error = str(e)
         stats["read"].dropped[doc.error.split(" (")[0]] += 1
         return result
+    finally:
+        doc.raw = b""                  # the text is all later stages need
     stats["read"].seconds += time.perf_counter() - t
     try:
         t = time.perf_counter()
@@ -113,10 +111,33 @@ def process_document(path: str, root: str) -> DocResult:
     return result
 
 
-def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_THRESHOLD) -> dict:
+def unreadable(rel_path: str, reason: str) -> DocResult:
+    return DocResult(Document(path=rel_path, doc_id="", sha256="", error=reason),
+                     stats={name: StageStats(name) for name in STAGES[:-1]})
+
+
+def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_THRESHOLD,
+           cache_dir: str | None = None) -> dict:
     started = time.time()
     files, problems = discover(raw)
-    results = [process_document(p, raw) for p in files]
+    cache = DocCache(cache_dir)
+    results = []
+    for path in files:
+        rel = read.source_path(path, raw)
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            results.append(unreadable(rel, f"cannot read file: {e.strerror or e}"))
+            continue
+        key = cache.key(rel, data)
+        result = cache.get(key)
+        if result is None:
+            result = process_document(rel, data)
+            cache.put(key, result)
+        results.append(result)
+    if cache_dir:
+        print(f"ingest: {cache.hits} of {len(files)} documents reused from the cache", file=log)
 
     totals = {name: StageStats(name) for name in STAGES}
     for r in results:
@@ -157,6 +178,7 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
         })
 
     write_started = time.perf_counter()
+    write.remove_stale_temps(out)
     rows = [rec.to_dict() for rec in records]
     write.write_parquet(os.path.join(out, "questions.parquet"), rows)
     write.write_jsonl(os.path.join(out, "questions.jsonl"), rows)
@@ -174,6 +196,7 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
             by_flag[f] = by_flag.get(f, 0) + 1
     manifest = {
         "pipeline_version": PIPELINE_VERSION,
+        "code_fingerprint": code_fingerprint(),
         "schema_version": SCHEMA_VERSION,
         "input_root": os.path.basename(os.path.abspath(raw)),
         "documents": {"total": len(results) + len(problems),
@@ -189,6 +212,9 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
                     "write": round(time.perf_counter() - write_started, 4),
                     "total": round(time.time() - started, 4)},
     }
+    # written last, with the checksum of every file it describes: a run
+    # killed before this point leaves the previous manifest in place
+    manifest["outputs"] = write.checksums(out, ["questions.parquet", "questions.jsonl", "removed.jsonl", "quarantine.jsonl"])
     write.write_json(os.path.join(out, "manifest.json"), manifest)
     print(f"ingest: {manifest['documents']['ok']} documents ok, {manifest['documents']['quarantined']} quarantined, "
           f"{len(records)} records ({', '.join(f'{k} {v}' for k, v in sorted(by_type.items()))}), "

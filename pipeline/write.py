@@ -4,6 +4,7 @@ readers always see a complete previous or complete new version.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -76,6 +77,29 @@ def write_json(path: str, obj) -> None:
 def write_text(path: str, text: str) -> None:
     with atomic_open(path) as f:
         f.write(text)
+
+
+def remove_stale_temps(folder: str) -> int:
+    """Temp files a killed run left behind (".<name>.<random>.tmp")."""
+    n = 0
+    for base in (folder, os.path.join(folder, "docs")):
+        if os.path.isdir(base):
+            for name in os.listdir(base):
+                if name.startswith(".") and name.endswith(".tmp"):
+                    os.unlink(os.path.join(base, name))
+                    n += 1
+    return n
+
+
+def checksums(folder: str, names: list[str]) -> dict[str, str]:
+    out = {}
+    for name in names:
+        h = hashlib.sha256()
+        with open(os.path.join(folder, name), "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        out[name] = h.hexdigest()
+    return out
 
 
 def write_docs(folder: str, docs: dict[str, str]) -> None:

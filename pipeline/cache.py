@@ -1,0 +1,73 @@
+"""Per-document results cached by (document bytes, relative path, code).
+
+The key includes a fingerprint of the pipeline's own code and data tables,
+so any change to a stage invalidates every entry: a warm run can never
+return what an older pipeline computed. Entries are pickles of the
+per-document result taken before the corpus-wide steps (dedupe, write),
+which is why a warm run writes byte-identical output.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import pickle
+from functools import lru_cache
+
+from .write import atomic_open
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+SCHEMA_FILE = os.path.join(os.path.dirname(PACKAGE_DIR), "schemas", "question.schema.json")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    h = hashlib.sha256()
+    names = sorted(n for n in os.listdir(PACKAGE_DIR) if n.endswith((".py", ".json")))
+    for name in names:
+        h.update(name.encode())
+        with open(os.path.join(PACKAGE_DIR, name), "rb") as f:
+            h.update(f.read())
+    if os.path.exists(SCHEMA_FILE):
+        with open(SCHEMA_FILE, "rb") as f:
+            h.update(f.read())
+    for dist in ("opencc", "jieba", "regex"):   # their data change results too
+        try:
+            h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return h.hexdigest()[:16]
+
+
+class DocCache:
+    def __init__(self, folder: str | None):
+        self.folder = folder
+        self.hits = 0
+
+    def key(self, rel_path: str, data: bytes) -> str:
+        h = hashlib.sha256(data)
+        h.update(b"\0" + rel_path.encode() + b"\0" + code_fingerprint().encode())
+        return h.hexdigest()
+
+    def _file(self, key: str) -> str:
+        return os.path.join(self.folder, key[:2], key + ".pickle")
+
+    def get(self, key: str):
+        if not self.folder:
+            return None
+        try:
+            with open(self._file(key), "rb") as f:
+                value = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None                      # missing or unreadable: just recompute
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value) -> None:
+        if not self.folder:
+            return
+        try:
+            with atomic_open(self._file(key), "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            pass                              # a cache that cannot be written is no error

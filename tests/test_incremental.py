@@ -1,0 +1,75 @@
+"""Warm runs reuse per-document results and write the same bytes."""
+import hashlib
+import os
+import shutil
+
+from conftest import RAW
+from pipeline.run import ingest
+
+
+def digests(folder):
+    out = {}
+    for base, _, names in os.walk(folder):
+        for n in names:
+            if n != "manifest.json":
+                p = os.path.join(base, n)
+                out[os.path.relpath(p, folder)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+    return out
+
+
+class Log:
+    def __init__(self):
+        self.lines = []
+
+    def write(self, s):
+        self.lines.append(s)
+
+    def flush(self):
+        pass
+
+    def text(self):
+        return "".join(self.lines)
+
+
+def test_warm_run_reuses_and_matches_cold(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    cache = tmp_path / "cache"
+    log = Log()
+    cold = ingest(str(raw), str(tmp_path / "cold"), log=log, cache_dir=str(cache))
+    assert "0 of 5 documents reused" in log.text()
+    log = Log()
+    warm = ingest(str(raw), str(tmp_path / "warm"), log=log, cache_dir=str(cache))
+    assert "5 of 5 documents reused" in log.text()
+    assert digests(tmp_path / "cold") == digests(tmp_path / "warm")
+    assert cold["outputs"] == warm["outputs"]
+
+    # change one document: only it is processed again
+    path = raw / "001_d4a29a8062a8abaf.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("简答题", "简答题\n", 1), encoding="utf-8")
+    log = Log()
+    ingest(str(raw), str(tmp_path / "changed"), log=log, cache_dir=str(cache))
+    assert "4 of 5 documents reused" in log.text()
+    fresh = Log()
+    ingest(str(raw), str(tmp_path / "nocache"), log=fresh, cache_dir=None)
+    assert digests(tmp_path / "changed") == digests(tmp_path / "nocache")
+
+
+def test_manifest_checksums_describe_the_outputs(seed_run):
+    out, manifest = seed_run
+    for name, sha in manifest["outputs"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == sha
+
+
+def test_corrupt_cache_entry_is_recomputed(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("一、单选题\n1.甲（）\nA.一B.二\n答案:A\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    ingest(str(raw), str(tmp_path / "o1"), log=Log(), cache_dir=str(cache))
+    for base, _, names in os.walk(cache):
+        for n in names:
+            open(os.path.join(base, n), "wb").write(b"not a pickle")
+    log = Log()
+    manifest = ingest(str(raw), str(tmp_path / "o2"), log=log, cache_dir=str(cache))
+    assert "0 of 1 documents reused" in log.text() and manifest["records"]["total"] == 1
