@@ -12,9 +12,14 @@ from functools import lru_cache
 
 import regex as re
 
-from .model import Document
+from .model import Document, Removed
 from . import sites
 
+BINARY_MAGIC = [
+    (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
+    (b"%PDF-", "PDF: extract its text first"), (b"PK\x03\x04", "ZIP archive or Office document"),
+    (b"\xd0\xcf\x11\xe0", "legacy Office document"), (b"Rar!", "RAR archive"), (b"\x1f\x8b", "gzip archive"),
+]
 CANDIDATE_ENCODINGS = ["utf-8", "gb18030", "big5", "utf-16"]
 TEXT_EXTENSIONS = {".txt", ".text", ".md", ".html", ".htm", ".json", ""}
 HTML_EXTENSIONS = {".html", ".htm"}
@@ -76,7 +81,10 @@ def decode(data: bytes) -> tuple[str, str]:
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(name, errors="replace"), name
-    if b"\x00" in data[:4096] and data[:4096].count(b"\x00") > len(data[:4096]) // 8:
+    for magic, kind in BINARY_MAGIC:
+        if data.startswith(magic):
+            raise UnreadableInput(f"binary file ({kind}), not text")
+    if b"\x00" in data[:8192]:   # UTF-16 was handled above, by its BOM
         raise UnreadableInput("binary file (NUL bytes), not text")
     best = None
     for name in CANDIDATE_ENCODINGS:
@@ -166,6 +174,10 @@ def read(doc: Document) -> Document:
         text, doc.title, doc.url = html_to_text(text)
         if not text.strip():
             raise UnreadableInput("HTML page without visible text")
+    # bytes no encoding could read: out of the text, into the audit log
+    for m in re.finditer(r"\ufffd+", text):
+        doc.removed.append(Removed("invalid_bytes", m[0]))
+    text = text.replace("\ufffd", "")
     doc.text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc.encoding = encoding
     doc.site = detect_site(doc.text, doc.url)
