@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RAW ?= raw
 OUT ?= cleaned
 
-.PHONY: ingest test validate score clean-venv
+.PHONY: ingest test validate score bench clean-venv
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ test: $(VENV)/.installed
 
 validate: $(VENV)/.installed
 	$(PY) -m pipeline validate $(OUT)/questions.parquet
+
+# Speed and memory are measured here, never asserted in tests.
+bench: $(VENV)/.installed
+	$(PY) bench/bench.py
 
 # Score against the hand-checked gold file (needs ../shared beside the repo).
 score: ingest

@@ -236,14 +236,16 @@ def is_strong(run: str) -> bool:
 
 
 def _tokens(run: str) -> list[list[tuple]]:
-    """Each token: its alternatives, each (byte slots, penalty); a slot is an int or None (unknown)."""
+    """(alternatives, characters consumed) per token; an alternative is (byte slots, penalty)
+    and a slot is an int or None (unknown)."""
     out = []
     i = 0
     first = True
     while i < len(run):
         c = run[i]
         full_gloss = re.match(r"\(" + _GLOSS_REMNANT, run[i:])
-        if full_gloss:
+        if full_gloss:       # a gloss of the original text: no bytes of its own
+            out.append(([((), 0.0)], len(full_gloss[0])))
             i += len(full_gloss[0])
             continue
         if c == "?":
@@ -256,25 +258,31 @@ def _tokens(run: str) -> list[list[tuple]]:
                 alts = [((None,), 0.0), ((None, None), 0.5), ((None, None, None), 1.0)]
             else:        # most likely a full-width ？ folded to ASCII; else lost bytes
                 alts = [((0xA3, 0xBF), 0.0), ((None,), 4.0), ((None, None), 5.0), ((None, None, None), 6.0)]
-            out.append((alts, skip))
+            out.append((alts, 1 + skip))
             i += 1 + skip
         elif c in _PUNCT_FOLDED:
-            out.append(([((ord(c),), 0.0), (tuple(encode_char(_PUNCT_FOLDED[c])), 0.5)], 0))
+            out.append(([((ord(c),), 0.0), (tuple(encode_char(_PUNCT_FOLDED[c])), 0.5)], 1))
             i += 1
         elif c.isascii():
-            out.append(([((ord(c),), 0.0)], 0))
+            out.append(([((ord(c),), 0.0)], 1))
             i += 1
         else:
             b = encode_char(c)
             # a private-use glyph GBK cannot give back: bytes lost
-            out.append(([(tuple(b), 0.0)] if b else [((None,), 0.0), ((None, None), 0.5)], 0))
+            out.append(([(tuple(b), 0.0)] if b else [((None,), 0.0), ((None, None), 0.5)], 1))
             i += 1
         first = False
-    return [alts for alts, _ in out]
+    return out
 
 
-def decode_run(run: str, prev: str, following: str, model: CharModel) -> tuple[str, float] | None:
-    """Best re-aligned reading of `run` (text before it ends in `prev`)."""
+def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str = "") -> tuple[str, float, int] | None:
+    """Best re-aligned reading of a prefix of `run` at least `min_end` long.
+
+    Returns (repaired text, cost, length of run consumed). The cost of each
+    candidate end includes reading the rest of `run` (and `after`) as it
+    stands, so ends are compared over the same text. Text before the run
+    ends in `prev`.
+    """
     by_code = _tables()
     vocab = frozenset(model.uni) | model.common
     by_lead, by_trail = _candidates_index(vocab)
@@ -290,14 +298,21 @@ def decode_run(run: str, prev: str, following: str, model: CharModel) -> tuple[s
             return model.likely(("trail", trail), by_trail.get(trail, []))
         return top
 
+    def rest_cost(pc: str, pos: int) -> float:
+        rest = strip_glosses(run[pos:]) + after[:1]
+        return model.cost(pc, rest[0]) + model.text_cost(rest[0], rest[1:]) if rest else 0.0
+
+    from .normalize import strip_glosses
+    best = None
     # state: (pending byte or "W" or None, prev char) → (cost, emitted text)
     states = {(None, prev): (0.0, "")}
-    for alts in _tokens(run):
+    pos = 0
+    for alts, length in _tokens(run):
         new: dict = {}
         for (pending, pchar), (cost, out) in states.items():
             for alt, penalty in alts:
                 partial = [(pending, pchar, cost + penalty, out)]
-                for slot_i, slot in enumerate(alt):
+                for slot in alt:
                     nxt_partial = []
                     for rank, (pend, pc, cst, o) in enumerate(partial):
                         if pend is None:
@@ -325,13 +340,16 @@ def decode_run(run: str, prev: str, following: str, model: CharModel) -> tuple[s
                         new[key] = (cst, o)
         states = dict(sorted(new.items(), key=lambda kv: kv[1][0])[:BEAM])
         if not states:
-            return None
-    finals = [(cost + (model.cost(pc, following) if following else 0.0), out)
-              for (pend, pc), (cost, out) in states.items() if pend is None]
-    if not finals:
-        return None
-    cost, out = min(finals)
-    return out, cost
+            break
+        pos += length
+        if pos >= min_end:
+            # back in step here? then the rest is read as printed
+            for (pend, pc), (cost, out) in states.items():
+                if pend is None:
+                    total = cost + rest_cost(pc, pos)
+                    if best is None or total < best[1]:
+                        best = (out, total, pos)
+    return best
 
 
 def _token_ends(text: str, start: int, n: int) -> list[int]:
@@ -361,23 +379,15 @@ def repair(text: str) -> tuple[str, list[dict]]:
         if s < pos:
             continue
         prev = text[s - 1] if s else "\n"
-        # the run may end before the decoder is back in step: try taking a
-        # few more characters, compared over the same window of text
-        best, best_total, best_end = None, math.inf, e
-        ends = _token_ends(text, e, 8)
-        window = ends[-1]
-        for end in ends:
-            got = decode_run(text[s:end], prev, text[end:end + 1], model)
-            if got is None:
-                continue
-            total = got[1] + model.text_cost(text[end - 1], strip_glosses(text[end:window]))
-            if total < best_total:
-                best, best_total, best_end = got, total, end
+        # the run may end before the decoder is back in step: let it take a
+        # few more characters (one pass; ends compared over the same text)
+        window = _token_ends(text, e, 8)[-1]
+        best = decode_run(text[s:window], prev, e - s, model, text[window:window + 1])
+        best_end = s + best[2] if best else e
         e = best_end
         raw = text[s:e]
-        following = text[e:e + 1]
-        garbled_cost = model.text_cost(prev, strip_glosses(HTML_REMNANT.sub("", raw))) + \
-            (model.cost(raw[-1], following) if following else 0.0)
+        garbled = strip_glosses(HTML_REMNANT.sub("", text[s:window])) + text[window:window + 1]
+        garbled_cost = model.text_cost(prev, garbled)
         out.append(text[pos:s])
         if best is not None and best[1] < garbled_cost - 4.0:
             out.append(MARK_REPAIRED + best[0] + MARK_END)

@@ -28,7 +28,7 @@ class DocResult:
     records: list[QuestionRecord] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)     # records that failed validation
     stats: dict[str, StageStats] = field(default_factory=dict)
-    unassigned_chars: int = 0
+    characters: dict = field(default_factory=dict)   # where the cleaned text went, by kind
 
 
 def discover(root: str) -> tuple[list[str], list[dict]]:
@@ -85,7 +85,7 @@ def process_document(rel_path: str, data: bytes) -> DocResult:
         blocks = segment.segment(doc.text)
         for b in blocks:
             stats["segment"].kept[b.kind] += 1
-        result.unassigned_chars = sum(b.end - b.start for b in blocks if b.kind == "text")
+        result.characters = segment.account(doc.text, blocks)
         stats["segment"].seconds += time.perf_counter() - t
 
         t = time.perf_counter()
@@ -172,7 +172,7 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
             "records": len(r.records), "records_rejected": len(r.rejected),
             "by_type": dict(sorted(counts_by_type.items())), "flags": dict(sorted(flags.items())),
             "removed_spans": len(d.removed), "removed_chars": sum(len(x.text) for x in d.removed),
-            "unassigned_chars": r.unassigned_chars,
+            "characters": r.characters,
             "mojibake_runs": d.notes.get("mojibake", []),
             "orphan_answers": d.notes.get("orphan_answers", []),
         })

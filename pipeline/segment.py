@@ -248,3 +248,17 @@ def _inline_question(text: str, expected: int) -> int | None:
     if m and m.start() > 0:
         return m.start() + (len(m[0]) - len(m[0].lstrip()))
     return None
+
+
+def account(text: str, blocks: list[Block]) -> dict[str, int]:
+    """Where every character of the text went: into a question, a heading, an
+    answer key, unassigned text, or layout whitespace. Adds up to len(text)."""
+    counts = {"question": 0, "heading": 0, "answer_key": 0, "unassigned": 0, "whitespace": 0}
+    covered = 0
+    for b in blocks:
+        n = sum(p.end - p.start for p in b.pieces)
+        covered += n
+        kind = {"question": "question", "text": "unassigned", "key": "answer_key", "key_start": "answer_key"}.get(b.kind, "heading")
+        counts[kind] += n
+    counts["whitespace"] = len(text) - covered
+    return counts

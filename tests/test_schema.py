@@ -95,3 +95,29 @@ def test_validate_cli_accepts_pipeline_output(seed_run):
     for name in ("questions.jsonl", "questions.parquet"):
         res = run_validate(out / name)
         assert res.returncode == 0, res.stdout[:2000]
+
+
+def test_validate_reads_parquet_written_by_someone_else(tmp_path):
+    import pandas as pd
+    rows = [good_record(ordinal="1"), good_record(id="q_3333333333333333", ordinal="two")]
+    for r in rows:
+        r.pop("explanation")
+    path = tmp_path / "theirs.parquet"
+    pd.DataFrame(rows).to_parquet(path)
+    res = run_validate(path)
+    assert res.returncode == 1
+    assert "row 1: explanation: required" in res.stdout
+    assert "row 2: ordinal: type" in res.stdout and "row 1: ordinal: type" in res.stdout
+
+
+@pytest.mark.parametrize("changes,field,rule", [
+    ({"type": "single_choice", "answer": {"labels": ["A", "B"], "judgement": None, "text": None}},
+     "answer", "maxItems"),
+    ({"answer": {"labels": ["C"], "judgement": None, "text": None}}, "answer.labels", "not among option labels"),
+    ({"type": "essay", "options": [], "answer": {"labels": [], "judgement": True, "text": "x"}},
+     "answer.judgement", "judgement set on a essay"),
+    ({"answer_source": "none"}, "answer_source", "answer present but answer_source is none"),
+])
+def test_cross_field_rules(changes, field, rule):
+    problems = schema.check_record(good_record(**changes))
+    assert any(f.startswith(field) and rule in r for f, r in problems), problems

@@ -58,3 +58,20 @@ def test_segment_never_raises_and_pieces_are_exact(text):
     for b in segment.segment(text):
         for p in b.pieces:
             assert text[p.start:p.end] == p.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(ALPHABET + list("客户服务的是和在")), max_size=300))
+def test_every_character_is_accounted_for(text):
+    """Nothing silently lost: each non-space character is in exactly one piece
+    of one block, and the manifest's accounting adds up to the text."""
+    blocks = segment.segment(text)
+    owner = {}
+    for n, b in enumerate(blocks):
+        for p in b.pieces:
+            for k in range(p.start, p.end):
+                assert k not in owner
+                owner[k] = n
+    assert all(k in owner for k, ch in enumerate(text) if not ch.isspace())
+    counts = segment.account(text, blocks)
+    assert sum(counts.values()) == len(text) and min(counts.values()) >= 0
