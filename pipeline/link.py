@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex as re
 
@@ -185,19 +186,36 @@ def _expand_range(m) -> str:
     return "".join(f"{n}.{mark}" for n, mark in zip(range(a, b + 1), marks))
 
 
+def _digits(n: int) -> str:
+    return re.escape(str(n)).replace("1", "[1l]")
+
+
+@lru_cache(maxsize=1024)
+def _numbered(n: int):
+    return re.compile(rf"{_digits(n)}\s*[.、．]")
+
+
+@lru_cache(maxsize=1024)
+def _glued(n: int):
+    return re.compile(rf"(?<!\d){_digits(n)}(?=[^.、．])")
+
+
+@lru_cache(maxsize=1024)
+def _line_number(n: int):
+    return re.compile(rf"^\s*{n}\s*[.、．](?!\d)")
+
+
 def _key_number(text: str, k: int, pos: int):
     """Where entry k's number stands, searching from pos.
 
     "9." as printed, else a number glued to its mark ("97" for "9.√") if it
     comes before entry k+1; `l` is read as 1.
     """
-    def pattern(n: int) -> str:
-        return re.escape(str(n)).replace("1", "[1l]")
-    m = re.compile(rf"{pattern(k)}\s*[.、．]").search(text, pos)
+    m = _numbered(k).search(text, pos)
     if m is not None:
         return m
-    glued = re.compile(rf"(?<!\d){pattern(k)}(?=[^.、．])").search(text, pos)
-    after = re.compile(rf"{pattern(k + 1)}\s*[.、．]").search(text, pos)
+    glued = _glued(k).search(text, pos)
+    after = _numbered(k + 1).search(text, pos)
     if glued and (after is None or glued.start() < after.start()):
         return glued
     return None
@@ -214,7 +232,7 @@ def parse_open_key(lines: list[tuple[str, int, int]]) -> dict[int, KeyEntry]:
     for text, start, end in lines:
         if _ANSWER_PREFIX.fullmatch(text):
             continue
-        m = re.match(rf"^\s*{k}\s*[.、．](?!\d)", text)
+        m = _line_number(k).match(text)
         if m:
             current = entries[k] = KeyEntry(raw=text, spans=[(start, end)])
             parts[k] = [text[m.end():].strip()]

@@ -19,6 +19,7 @@ is and reported unrepaired.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from functools import lru_cache
@@ -32,7 +33,7 @@ _PUNCT_FOLDED = {";": "；", "(": "（", ")": "）", ",": "，", ":": "：", "?"
 HTML_REMNANT = re.compile(r"</?p>\n?|/p>\n?")
 
 MAX_RUN = 48          # characters; garbled runs in the wild are short
-BEAM = 24
+BEAM = 16
 HIDDEN_DROP_COST = 5.0
 ASCII_COST = 3.0
 PUNCT = set("。，、；：？！“”‘’（）《》")
@@ -115,7 +116,7 @@ class CharModel:
         by_freq = [c for c, _ in self.uni.most_common() if "\u4e00" <= c <= "\u9fff" or c in "。，、：；？！"]
         self.top = by_freq[:60]
 
-    def likely(self, key, chars: list[str], n: int = 48) -> list[str]:
+    def likely(self, key, chars: list[str], n: int = 32) -> list[str]:
         """The n most frequent of chars (cached): an unknown byte is filled
         from characters this text or the language actually uses."""
         got = self._likely.get(key)
@@ -325,20 +326,23 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str =
                         lead = None if pend == "W" else pend
                         if slot is not None and not (0x40 <= slot <= 0xFE and slot != 0x7F):
                             continue
-                        for ch in pair(lead, slot):
+                        direct = pair(lead, slot)
+                        for ch in direct:
                             nxt_partial.append((None, ch, cst + model.cost(pc, ch), o + ch))
-                        # a pair the garbling decoder dropped unseen sits between two known bytes
-                        if lead is not None and slot is not None and rank < 4:
+                        # a pair the garbling decoder dropped unseen sits between two known
+                        # bytes; only worth trying where the direct reading is no common glyph
+                        if (lead is not None and slot is not None and rank < 4
+                                and not (direct and direct[0] in model.common)):
                             for c1 in pair(lead, None)[:12]:
                                 c1_cost = cst + HIDDEN_DROP_COST + model.cost(pc, c1)
                                 for c2 in pair(None, slot)[:12]:
                                     nxt_partial.append((None, c2, c1_cost + model.cost(c1, c2), o + c1 + c2))
-                    partial = sorted(nxt_partial, key=lambda s: s[2])[:BEAM * 4]
+                    partial = heapq.nsmallest(BEAM * 4, nxt_partial, key=lambda s: s[2])
                 for pend, pc, cst, o in partial:
                     key = (pend, pc)
                     if key not in new or cst < new[key][0]:
                         new[key] = (cst, o)
-        states = dict(sorted(new.items(), key=lambda kv: kv[1][0])[:BEAM])
+        states = dict(heapq.nsmallest(BEAM, new.items(), key=lambda kv: kv[1][0]))
         if not states:
             break
         pos += length

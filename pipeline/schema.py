@@ -39,6 +39,26 @@ def _validator():
     return Draft202012Validator(schema)
 
 
+@lru_cache(maxsize=1)
+def _fast():
+    """The same schema compiled to Python by fastjsonschema (20x faster than
+    walking it): the pipeline checks every record, so this is the hot path.
+    The keywords the schema uses mean the same in draft-07, which fastjsonschema
+    compiles; jsonschema (2020-12) explains any failure."""
+    import fastjsonschema
+    schema = dict(load_schema(), **{"$schema": "http://json-schema.org/draft-07/schema#"})
+    return fastjsonschema.compile(schema)
+
+
+def fast_valid(rec: dict) -> bool:
+    import fastjsonschema
+    try:
+        _fast()(rec)
+        return True
+    except fastjsonschema.JsonSchemaException:
+        return False
+
+
 def _path(error) -> str:
     parts = [str(p) for p in error.absolute_path]
     if error.validator == "required":
@@ -54,7 +74,8 @@ def check_record(rec: dict) -> list[tuple[str, str]]:
     out = []
     if not isinstance(rec, dict):
         return [("(record)", "not a JSON object")]
-    for e in sorted(_validator().iter_errors(rec), key=lambda e: list(map(str, e.absolute_path))):
+    errors = [] if fast_valid(rec) else _validator().iter_errors(rec)
+    for e in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
         rule = e.message if len(e.message) < 160 else e.message[:157] + "..."
         out.append((_path(e), f"{e.validator}: {rule}"))
     if out:

@@ -121,3 +121,14 @@ def test_validate_reads_parquet_written_by_someone_else(tmp_path):
 def test_cross_field_rules(changes, field, rule):
     problems = schema.check_record(good_record(**changes))
     assert any(f.startswith(field) and rule in r for f, r in problems), problems
+
+
+@pytest.mark.parametrize("changes", [
+    {"type": "essay_question"}, {"stem": 3}, {"id": "x1"}, {"flags": ["nonsense"]}, {"span": {"start": -1, "end": 2}},
+    {"answer": {"labels": ["A", "B"], "judgement": None, "text": None}}, {"options": [{"label": "a", "text": "x"}]},
+    {"source": {"path": "", "site": "x", "title": None, "url": None}}, {"ordinal": 0}, {},
+])
+def test_fast_validator_agrees_with_jsonschema(changes):
+    from jsonschema import Draft202012Validator
+    rec = good_record(**changes)
+    assert schema.fast_valid(rec) == Draft202012Validator(schema.load_schema()).is_valid(rec)
