@@ -24,10 +24,15 @@ def compiled_rules(site: str) -> tuple:
             rules += entry["rules"]
     out = []
     for r in rules:
-        out.append({**r, "re": re.compile(r["pattern"]),
+        words = sorted(r.get("words", []), key=len, reverse=True)
+        out.append({**r, "re": re.compile(r.get("pattern", "$^")),
+                    "words_re": re.compile("|".join(map(re.escape, words))) if words else None,
                     "item_re": re.compile(r["item"]) if "item" in r else None,
                     "unless_re": re.compile(r["unless"]) if "unless" in r else None})
     return tuple(out)
+
+
+_SEPARATORS = " \t|/·•,，、:：;；0123456789.-—()（）[]【】"
 
 
 def probe(line: str) -> str:
@@ -55,6 +60,14 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
                 drop[i] = r["name"]
                 break
             if (r["kind"] == "notice" and r["re"].match(p) and notice_words(p, site) >= r["min_words"]
+                    and not (r["unless_re"] and r["unless_re"].search(p))):
+                drop[i] = r["name"]
+                break
+            if r["kind"] == "widget" and r["words_re"].search(p) and not r["words_re"].sub("", p).strip(_SEPARATORS):
+                drop[i] = r["name"]
+                break
+            if (r["kind"] == "vocabulary" and len(p) <= r["max_len"]
+                    and sum(1 for w in r["words"] if w in p) >= r["min_words"]
                     and not (r["unless_re"] and r["unless_re"].search(p))):
                 drop[i] = r["name"]
                 break

@@ -320,7 +320,7 @@ class Draft:
     flags: set[str] = field(default_factory=set)
     spans: list[tuple[int, int]] = field(default_factory=list)   # where its text came from
     answer_cut: bool = False          # its answer runs into the end of the document
-    ends_with_options: bool = False   # nothing printed after its options
+    ends_complete: bool = False       # ends with its options or a bare answer letter
 
     @property
     def is_open(self) -> bool:
@@ -363,7 +363,9 @@ def read_question(block: Block) -> Draft:
     else:
         _read_answer_in_stem(d, expl_lines)
     d.explanation = join_lines(expl_lines, keep_newlines=True) or None
-    d.ends_with_options = bool(d.options) and not answer_lines and not expl_lines
+    # nothing after its options, or after a bare answer letter: no sentence to be cut
+    d.ends_complete = bool(d.options) and not expl_lines and (
+        not answer_lines or (len(answer_lines) == 1 and bool(d.labels or d.judgement is not None)))
     return d
 
 
@@ -459,7 +461,7 @@ def finish(d: Draft, doc: Document, ordinal: int, inline_doc: bool, last: bool) 
     text = doc.text.rstrip()
     # the preview stops inside this question, its answer or its 解析
     # (an option needs no final punctuation, so a last option proves nothing)
-    if (b.end >= len(text) and not _TERMINAL_END.search(text) and not d.ends_with_options) or d.answer_cut:
+    if (b.end >= len(text) and not _TERMINAL_END.search(text) and not d.ends_complete) or d.answer_cut:
         flags.add("truncated")
     if not has_answer:
         flags.add("answer_missing")
