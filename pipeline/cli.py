@@ -15,6 +15,8 @@ def main(argv=None) -> int:
     ing.add_argument("--cache", default=".tiku-cache", metavar="DIR",
                      help="per-document result cache (default .tiku-cache)")
     ing.add_argument("--no-cache", action="store_true", help="ignore the cache: a cold run")
+    ing.add_argument("--workers", type=int, default=0, metavar="N",
+                     help="worker processes (default: all cores; 1 = in this process)")
     ing.add_argument("--near-duplicates", type=float, default=0.8, metavar="JACCARD",
                      help="flag near duplicates at this 5-gram Jaccard similarity (default 0.8; 1 = exact only)")
     val = sub.add_parser("validate", help="check a questions.jsonl / .parquet (or a cleaned/ folder) against the schema")
@@ -28,7 +30,7 @@ def main(argv=None) -> int:
             print(f"ingest: {args.raw}: no such folder", file=sys.stderr)
             return 2
         manifest = ingest(args.raw, args.out, near_threshold=args.near_duplicates,
-                          cache_dir=None if args.no_cache else args.cache)
+                          cache_dir=None if args.no_cache else args.cache, workers=args.workers or None)
         return 1 if args.strict and manifest["documents"]["quarantined"] else 0
     if args.command == "validate":
         import os

@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from . import clean, link, normalize, read, schema, segment, write
 from .dedupe import DEFAULT_THRESHOLD, dedupe
 from .cache import DocCache, code_fingerprint
+from .progress import Progress
 from .model import PIPELINE_VERSION, SCHEMA_VERSION, Document, QuestionRecord, StageStats
 
 STAGES = ["read", "clean", "normalize", "segment", "link", "validate", "dedupe"]
@@ -111,33 +113,82 @@ def process_document(rel_path: str, data: bytes) -> DocResult:
     return result
 
 
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def unreadable(rel_path: str, reason: str) -> DocResult:
     return DocResult(Document(path=rel_path, doc_id="", sha256="", error=reason),
                      stats={name: StageStats(name) for name in STAGES[:-1]})
 
 
+def process_file(path: str, raw: str, cache_dir: str | None) -> tuple[DocResult, bool, int]:
+    """Read one input file and run the per-document stages, or take them from
+    the cache. Returns (result, taken from cache, bytes read). Runs in a worker."""
+    rel = read.source_path(path, raw)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        return unreadable(rel, f"cannot read file: {e.strerror or e}"), False, 0
+    cache = DocCache(cache_dir)
+    key = cache.key(rel, data)
+    result = cache.get(key)
+    if result is not None:
+        return result, True, len(data)
+    result = process_document(rel, data)
+    cache.put(key, result)
+    return result, False, len(data)
+
+
+def run_documents(files: list[str], raw: str, cache_dir: str | None, workers: int, progress: Progress):
+    """Per-document results in input order, on `workers` processes (1: this one)."""
+    if workers <= 1 or len(files) <= 1:
+        for path in files:
+            got = process_file(path, raw, cache_dir)
+            progress.update(got[2])
+            yield got
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # map keeps input order, so the output does not depend on scheduling
+        for got in pool.map(process_file, files, [raw] * len(files), [cache_dir] * len(files),
+                            chunksize=max(1, min(16, len(files) // (workers * 8)))):
+            progress.update(got[2])
+            yield got
+
+
+def summary(manifest: dict, out: str) -> str:
+    """The one-screen end-of-run report."""
+    docs, recs = manifest["documents"], manifest["records"]
+    lines = [
+        f"ingest: {docs['ok']} documents ok, {docs['quarantined']} quarantined, {recs['total']} records "
+        f"({', '.join(f'{k} {v}' for k, v in recs['by_type'].items())}), {recs['duplicates']} duplicates → {out}",
+    ]
+    if recs["by_flag"]:
+        lines.append("  flags: " + ", ".join(f"{k} {v}" for k, v in recs["by_flag"].items()))
+    if recs["rejected"]:
+        lines.append(f"  records rejected by the schema: {recs['rejected']} (see quarantine.jsonl)")
+    t = manifest["timings"]
+    lines.append(f"  time: {t['total']:.1f}s (" + ", ".join(f"{k} {v:.1f}s" for k, v in t.items() if k != "total") + ")")
+    return "\n".join(lines)
+
+
 def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_THRESHOLD,
-           cache_dir: str | None = None) -> dict:
+           cache_dir: str | None = None, workers: int | None = None) -> dict:
     started = time.time()
     files, problems = discover(raw)
-    cache = DocCache(cache_dir)
-    results = []
-    for path in files:
-        rel = read.source_path(path, raw)
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            results.append(unreadable(rel, f"cannot read file: {e.strerror or e}"))
-            continue
-        key = cache.key(rel, data)
-        result = cache.get(key)
-        if result is None:
-            result = process_document(rel, data)
-            cache.put(key, result)
+    workers = workers or os.cpu_count() or 1
+    progress = Progress(len(files), sum(_size(p) for p in files), log)
+    results, reused = [], 0
+    for result, hit, _ in run_documents(files, raw, cache_dir, workers, progress):
         results.append(result)
+        reused += hit
+    progress.done()
     if cache_dir:
-        print(f"ingest: {cache.hits} of {len(files)} documents reused from the cache", file=log)
+        print(f"ingest: {reused} of {len(files)} documents reused from the cache", file=log)
 
     totals = {name: StageStats(name) for name in STAGES}
     for r in results:
@@ -216,7 +267,5 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
     # killed before this point leaves the previous manifest in place
     manifest["outputs"] = write.checksums(out, ["questions.parquet", "questions.jsonl", "removed.jsonl", "quarantine.jsonl"])
     write.write_json(os.path.join(out, "manifest.json"), manifest)
-    print(f"ingest: {manifest['documents']['ok']} documents ok, {manifest['documents']['quarantined']} quarantined, "
-          f"{len(records)} records ({', '.join(f'{k} {v}' for k, v in sorted(by_type.items()))}), "
-          f"{manifest['records']['duplicates']} duplicates → {out}", file=log)
+    print(summary(manifest, out), file=log)
     return manifest

@@ -59,7 +59,7 @@ def hostile(tmp_path_factory):
     run_module.open = no_permission
     try:
         log = open(root / "log.txt", "w")
-        manifest = run_module.ingest(str(raw), str(out), log=log)
+        manifest = run_module.ingest(str(raw), str(out), log=log, workers=1)   # the patch lives in this process
         log.close()
     finally:
         del run_module.open

@@ -73,3 +73,10 @@ def test_corrupt_cache_entry_is_recomputed(tmp_path):
     log = Log()
     manifest = ingest(str(raw), str(tmp_path / "o2"), log=log, cache_dir=str(cache))
     assert "0 of 1 documents reused" in log.text() and manifest["records"]["total"] == 1
+
+
+def test_process_pool_output_is_byte_identical_to_one_process(tmp_path, seed_run):
+    one, _ = seed_run                                   # the shared run uses the default: all cores
+    ingest(RAW, str(tmp_path / "single"), log=Log(), workers=1)
+    ingest(RAW, str(tmp_path / "pool"), log=Log(), workers=2)
+    assert digests(tmp_path / "single") == digests(tmp_path / "pool") == digests(one)
