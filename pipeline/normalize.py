@@ -175,6 +175,7 @@ def normalize_text(text: str, doc: Document | None = None) -> str:
     text = fold_width(text)
     text = normalize_blanks(text)
     text = join_layout_lines(text)
+    text = normalize_blanks(text)   # again: joining lines can close a blank "(" + ")"
     text, repaired, removed = mojibake.take_marks(text)
     if doc is not None:
         doc.notes["mojibake"] = runs
