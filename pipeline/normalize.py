@@ -128,7 +128,7 @@ def page_width(lines: list[str]) -> int | None:
     return best_w if best_n >= 3 else None
 
 
-_CONTINUATION_START = re.compile(r"^(?:[,，、。;；:：)）”」』]|（）|[的地得了着过]\p{Han}|[.．]\p{Han})")
+_CONTINUATION_START = re.compile(r"^(?:[,，、。;；:：)）”」』]|[(（]\s*[)）]|[的地得了着过]\p{Han}|[.．]\p{Han})")
 
 
 def join_layout_lines(text: str) -> str:
@@ -174,8 +174,11 @@ def normalize_text(text: str, doc: Document | None = None) -> str:
     text = to_simplified(text)
     text = fold_width(text)
     text = normalize_blanks(text)
-    text = join_layout_lines(text)
-    text = normalize_blanks(text)   # again: joining lines can close a blank "(" + ")"
+    for _ in range(3):   # joining can form a blank "(" + ")" that joins in turn: to a fixed point
+        joined = normalize_blanks(join_layout_lines(text))
+        if joined == text:
+            break
+        text = joined
     text, repaired, removed = mojibake.take_marks(text)
     if doc is not None:
         doc.notes["mojibake"] = runs

@@ -2,6 +2,12 @@ import json
 import os
 
 import pytest
+from hypothesis import settings
+
+# CI replays the same examples every run; local runs keep exploring new ones
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = os.path.join(ROOT, "tests", "cases")
