@@ -19,6 +19,14 @@ def main(argv=None) -> int:
                      help="worker processes (default: all cores; 1 = in this process)")
     ing.add_argument("--near-duplicates", type=float, default=0.8, metavar="JACCARD",
                      help="flag near duplicates at this 5-gram Jaccard similarity (default 0.8; 1 = exact only)")
+    fet = sub.add_parser("fetch", help="download the pages listed in a file (one URL a line) into raw/")
+    fet.add_argument("urls", help="a text file with one URL per line (# comments allowed)")
+    fet.add_argument("--raw", default="raw", help="where pages are saved (default raw)")
+    fet.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default 1)")
+    fet.add_argument("--max-bytes", type=int, default=20_000_000, help="largest page accepted (default 20 MB)")
+    fet.add_argument("--retries", type=int, default=4)
+    fet.add_argument("--timeout", type=float, default=30.0)
+    fet.add_argument("--ignore-robots", action="store_true", help="do not read robots.txt (only for your own sites)")
     val = sub.add_parser("validate", help="check a questions.jsonl / .parquet (or a cleaned/ folder) against the schema")
     val.add_argument("path")
     args = ap.parse_args(argv)
@@ -32,6 +40,18 @@ def main(argv=None) -> int:
         manifest = ingest(args.raw, args.out, near_threshold=args.near_duplicates,
                           cache_dir=None if args.no_cache else args.cache, workers=args.workers or None)
         return 1 if args.strict and manifest["documents"]["quarantined"] else 0
+    if args.command == "fetch":
+        from .fetch import FetchSettings, fetch_all, read_url_list
+        try:
+            urls = read_url_list(args.urls)
+        except OSError as e:
+            print(f"fetch: {args.urls}: {e.strerror}", file=sys.stderr)
+            return 2
+        settings = FetchSettings(rate=args.rate, max_bytes=args.max_bytes, retries=args.retries, timeout=args.timeout,
+                                 respect_robots=not args.ignore_robots)
+        counts = fetch_all(urls, args.raw, settings, log=sys.stderr)
+        print("fetch: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=sys.stderr)
+        return 0
     if args.command == "validate":
         import os
         from .schema import validate_path
