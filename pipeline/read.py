@@ -15,6 +15,7 @@ import regex as re
 
 from .model import Document, Removed
 from . import sites
+from .extract import extract
 
 BINARY_MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
@@ -114,41 +115,9 @@ def detect_site(text: str, url: str | None = None) -> str:
 
 
 def html_to_text(html: str) -> tuple[str, str | None, str | None]:
-    """The visible text of a saved page, with its title and canonical URL."""
-    from bs4 import BeautifulSoup, Comment
-    soup = BeautifulSoup(html, "lxml")
-    title = soup.title.get_text(strip=True) if soup.title else None
-    url = None
-    link = soup.find("link", rel="canonical")
-    if link and link.get("href"):
-        url = link["href"]
-    else:
-        og = soup.find("meta", property="og:url")
-        if og and og.get("content"):
-            url = og["content"]
-    if url is None:
-        saved = re.search(r"saved from url=\(\d+\)(\S+)", html)
-        url = saved.group(1) if saved else None
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "iframe", "form"]):
-        tag.decompose()
-    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        c.extract()
-    body = None
-    for site in sites.SITES:
-        for sel in site["content_selectors"]:
-            body = soup.select_one(sel)
-            if body is not None:
-                break
-        if body is not None:
-            break
-    body = body or soup.body or soup
-    for br in body.find_all("br"):
-        br.replace_with("\n")
-    for block in body.find_all(["p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"]):
-        block.insert_after("\n")
-    text = body.get_text()
-    text = re.sub(r"[ \t\u3000]*\n[ \t\u3000\n]*", "\n", text)
-    return text.strip() + "\n", title, url
+    """The document text of a saved page, with its title and URL."""
+    page = extract(html)
+    return page.text, page.title, page.url
 
 
 def source_path(path: str, root: str) -> str:
@@ -171,8 +140,10 @@ def read(doc: Document) -> Document:
     """Fill doc.text, encoding, site, title, url. Raises UnreadableInput."""
     text, encoding = decode(doc.raw)
     ext = os.path.splitext(doc.path)[1].lower()
-    if ext in HTML_EXTENSIONS or re.match(r"\s*(?:<!doctype html|<html)", text[:500], re.I):
-        text, doc.title, doc.url = html_to_text(text)
+    page_site = None
+    if ext in HTML_EXTENSIONS or re.match(r"\s*(?:<!--.*?-->\s*)?(?:<!doctype html|<html)", text[:800], re.I | re.S):
+        page = extract(text)
+        text, doc.title, doc.url, page_site = page.text, page.title, page.url, page.site
         if not text.strip():
             raise UnreadableInput("HTML page without visible text")
     # bytes no encoding could read: out of the text, into the audit log
@@ -181,5 +152,5 @@ def read(doc: Document) -> Document:
     text = text.replace("\ufffd", "")
     doc.text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc.encoding = encoding
-    doc.site = detect_site(doc.text, doc.url)
+    doc.site = page_site or detect_site(doc.text, doc.url)
     return doc

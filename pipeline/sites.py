@@ -68,25 +68,41 @@ GENERIC_RULES = [
     {"name": "site_notice", "kind": "notice", "pattern": LIST_ITEM, "min_words": 2, "unless": QUESTION_SHAPE},
 ]
 
+# HTML pages. Dropped everywhere: page furniture. Tried in order when the
+# site's own selectors find nothing: common content containers.
+GENERIC_DROP = [
+    "script", "style", "noscript", "iframe", "form", "button", "nav", "header", "footer", "aside", "svg",
+    "[class*=related]", "[class*=recommend]", "[class*=download]", "[class*=comment]", "[class*=share]",
+    "[class*=advert]", "[class*=login]", "[id*=related]", "[id*=comment]", "[id*=download]",
+]
+GENERIC_CONTENT = ["article", "main", "#content", "#contents", ".content", ".article", ".doc-content"]
+# " - 原创力文档", "_人人文库网" … after a page title
+TITLE_SUFFIX = r"\s*[-_|–—]\s*(?:原创力文档|人人文库网?|豆丁网|道客巴巴|百度文库|docin|doc88|book118)[^-_|]*$"
+
 SITES = [
     {"name": "book118", "url": r"(?:^|\.)book118\.com",
      "markers": ["原创力文档", "book118", "如何避免下载的几个坑"],
-     "content_selectors": ["#contents", ".webpreview-box", "div.article"],
+     "content_selectors": [".webpreview-box", "#contents", "div.article"],
+     "drop_selectors": [".webpreview-notice", ".preview-more", ".vip-tips"],
      "rules": []},
     {"name": "renrendoc", "url": r"(?:^|\.)renrendoc\.com",
      "markers": ["人人文库"],
      "content_selectors": ["#contents", ".m-content", "div.content"],
+     "drop_selectors": [".m-tips", ".m-readmore", ".m-related"],
      "rules": []},
     {"name": "docin", "url": r"(?:^|\.)docin\.com",
      "markers": ["豆丁网", "豆丁"],
      "content_selectors": ["#contentcontainer", "div.doc_reader_mod"],
+     "drop_selectors": [".doc_toolbar", ".reader_more", ".doc_info"],
      "rules": []},
     {"name": "doc88", "url": r"(?:^|\.)doc88\.com",
      "markers": ["道客巴巴", "doc88"],
      "content_selectors": ["#pageContainer", "div.doc-main"],
+     "drop_selectors": [".toolbar", ".continue-read", ".doc-summary"],
      "rules": []},
     {"name": "wenku", "url": r"wenku\.baidu\.com",
      "markers": ["百度文库"],
      "content_selectors": ["div.reader-container", "div.content-wrapper"],
+     "drop_selectors": [".reader-tools", ".fold-page", ".vip-guide", ".try-end-fold-page"],
      "rules": []},
 ]
