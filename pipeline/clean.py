@@ -40,11 +40,13 @@ def probe(line: str) -> str:
     return fold_width(to_simplified(strip_glosses(line)))
 
 
-def notice_words(text: str, site: str) -> int:
-    words = set(sites.NOTICE_WORDS)
-    for entry in sites.SITES:
-        words.update(entry["markers"])
-    return sum(1 for w in words if w in text)
+@lru_cache(maxsize=1)
+def _notice_vocabulary() -> frozenset[str]:
+    return frozenset(sites.NOTICE_WORDS).union(*(entry["markers"] for entry in sites.SITES))
+
+
+def notice_words(text: str) -> int:
+    return sum(1 for w in _notice_vocabulary() if w in text)
 
 
 def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
@@ -59,7 +61,7 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
             if r["kind"] == "line" and r["re"].search(p):
                 drop[i] = r["name"]
                 break
-            if (r["kind"] == "notice" and r["re"].match(p) and notice_words(p, site) >= r["min_words"]
+            if (r["kind"] == "notice" and r["re"].match(p) and notice_words(p) >= r["min_words"]
                     and not (r["unless_re"] and r["unless_re"].search(p))):
                 drop[i] = r["name"]
                 break

@@ -250,6 +250,9 @@ def _inline_question(text: str, expected: int) -> int | None:
     return None
 
 
+_ACCOUNT_KIND = {"question": "question", "text": "unassigned", "key": "answer_key", "key_start": "answer_key"}
+
+
 def account(text: str, blocks: list[Block]) -> dict[str, int]:
     """Where every character of the text went: into a question, a heading, an
     answer key, unassigned text, or layout whitespace. Adds up to len(text)."""
@@ -258,7 +261,7 @@ def account(text: str, blocks: list[Block]) -> dict[str, int]:
     for b in blocks:
         n = sum(p.end - p.start for p in b.pieces)
         covered += n
-        kind = {"question": "question", "text": "unassigned", "key": "answer_key", "key_start": "answer_key"}.get(b.kind, "heading")
+        kind = _ACCOUNT_KIND.get(b.kind, "heading")
         counts[kind] += n
     counts["whitespace"] = len(text) - covered
     return counts

@@ -52,8 +52,10 @@ GENERIC_RULES = [
     {"name": "comment_submit", "kind": "line", "pattern": r"^\s*(?:提交评论|发表评论|我要评论)\s*$"},
     {"name": "upload_button", "kind": "line", "pattern": r"^\s*上传文档\s*$"},
     {"name": "download_offer", "kind": "line",
-     "pattern": r"下载本文需要|下载券|下载收益|下载文档到电脑|下载积分|^\s*\d+\s*积分\s*$|开通VIP|VIP.{0,6}(?:免费下载|下载特权)"},
-    {"name": "uploader_notice", "kind": "line", "pattern": r"本文档由.{0,20}上传|如有侵权.{0,10}(?:删除|联系)|^\s*内容提示\s*[:：]"},
+     "pattern": r"下载本文需要|下载券|下载收益|下载文档到电脑|下载积分|^\s*\d+\s*积分\s*$|开通VIP"
+                r"|VIP.{0,6}(?:免费下载|下载特权)"},
+    {"name": "uploader_notice", "kind": "line",
+     "pattern": r"本文档由.{0,20}上传|如有侵权.{0,10}(?:删除|联系)|^\s*内容提示\s*[:：]"},
     {"name": "site_name", "kind": "line",
      "pattern": r"^\s*(?:豆丁网|豆丁|百度文库|道客巴巴|原创力文档|人人文库|人人文库网|360文库|淘豆网|金锄头文库)\s*$"},
     {"name": "widget_bar", "kind": "widget", "words": WIDGET_WORDS},

@@ -1,5 +1,4 @@
 """fetch against a local server (loopback only) that misbehaves on purpose."""
-import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -128,7 +127,7 @@ def test_retries_and_retry_after(fetched):
 def test_saved_pages_are_utf8_with_provenance(fetched):
     raw, _, _, log, _, server = fetched
     page = (raw / log["/wrong-charset"]["file"]).read_text(encoding="utf-8")
-    assert page.startswith(f"<!-- saved from url=(") and server + "/wrong-charset" in page.splitlines()[0]
+    assert page.startswith("<!-- saved from url=(") and server + "/wrong-charset" in page.splitlines()[0]
     assert "客户服务管理考试题目" in page
     assert log["/wrong-charset"]["charset"] == "gb18030"
     assert len(log["/ok/a"]["sha256"]) == 64 and log["/ok/a"]["bytes"] == len(PAGE.encode())
