@@ -252,8 +252,15 @@ class AnswerKey:
     sections: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     last: str | None = None          # the section the document ends in, if it ends inside this key
+    _parsed: dict = field(default_factory=dict, repr=False)
 
     def entries(self, title: str, kind: str | None) -> dict[int, KeyEntry]:
+        """The section's entries by number, parsed once (every question of the section asks)."""
+        if (title, kind) not in self._parsed:
+            self._parsed[(title, kind)] = self._parse(title, kind)
+        return self._parsed[(title, kind)]
+
+    def _parse(self, title: str, kind: str | None) -> dict[int, KeyEntry]:
         lines = self.sections.get(title, [])
         if kind in OBJECTIVE + ("choice", "fill_blank"):
             # short entries one after another: "1.A2.B", "5．5　6．8"
@@ -415,7 +422,8 @@ def apply_key(d: Draft, key: AnswerKey | None, used: set) -> None:
     if key is None or b.section not in key.sections:
         return
     number = _numeric(b.number)
-    entry = key.entries(b.section, d.kind).get(number) if number is not None else None
+    entries = key.entries(b.section, d.kind)
+    entry = entries.get(number) if number is not None else None
     if entry is None:
         if key.last == b.section:
             d.answer_cut = True       # the document ends inside this key section
@@ -425,7 +433,7 @@ def apply_key(d: Draft, key: AnswerKey | None, used: set) -> None:
     if d.is_open:
         d.answer_text = entry.text or None
         # the last answer of a key the document ends in, stopping mid-sentence
-        d.answer_cut = (key.last == b.section and number == max(key.entries(b.section, d.kind))
+        d.answer_cut = (key.last == b.section and number == max(entries)
                         and not _TERMINAL_END.search(entry.text or ""))
     elif d.kind == "true_false":
         d.judgement, ocr = parse_judgement(entry.raw)
