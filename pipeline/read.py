@@ -14,8 +14,7 @@ from functools import lru_cache
 import regex as re
 
 from .model import Document, Removed
-from . import sites
-from .extract import extract
+from .extract import extract, site_of
 
 BINARY_MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
@@ -103,15 +102,10 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def detect_site(text: str, url: str | None = None) -> str:
-    if url:
-        for site in sites.SITES:
-            if re.search(site["url"], url):
-                return site["name"]
+    """The site by URL, else by markers in the (simplified) head and tail of the text."""
     from .normalize import to_simplified
-    probe = to_simplified(text[:3000] + "\n" + text[-6000:])
-    hits = [(sum(probe.count(m) for m in site["markers"]), -i, site["name"]) for i, site in enumerate(sites.SITES)]
-    n, _, name = max(hits)
-    return name if n else "unknown"
+    site = site_of(url, to_simplified(text[:3000] + "\n" + text[-6000:]))
+    return site["name"] if site else "unknown"
 
 
 def html_to_text(html: str) -> tuple[str, str | None, str | None]:

@@ -53,9 +53,13 @@ def discover(root: str) -> tuple[list[str], list[dict]]:
     return sorted(files), problems
 
 
+def per_document_stats() -> dict[str, StageStats]:
+    return {name: StageStats(name) for name in STAGES[:-1]}   # dedupe is corpus-wide
+
+
 def process_document(rel_path: str, data: bytes) -> DocResult:
     """All per-document stages: bytes in, records and stats out. Pure."""
-    stats = {name: StageStats(name) for name in STAGES[:-1]}
+    stats = per_document_stats()
     t = time.perf_counter()
     doc = read.document(rel_path, data)
     result = DocResult(doc, stats=stats)
@@ -122,7 +126,7 @@ def _size(path: str) -> int:
 
 def unreadable(rel_path: str, reason: str) -> DocResult:
     return DocResult(Document(path=rel_path, doc_id="", sha256="", error=reason),
-                     stats={name: StageStats(name) for name in STAGES[:-1]})
+                     stats=per_document_stats())
 
 
 def process_file(path: str, raw: str, cache_dir: str | None) -> tuple[DocResult, bool, int]:
