@@ -9,14 +9,18 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline", description="tiku: scraped exam documents → question datasets")
     sub = ap.add_subparsers(dest="command", required=True)
     ing = sub.add_parser("ingest", help="process raw/ into cleaned/")
-    ing.add_argument("--raw", default="raw", help="input folder (default raw)")
-    ing.add_argument("--out", default="cleaned", help="output folder (default cleaned)")
+    ing.add_argument("--raw", default="raw", help="input folder or fsspec URL (default raw)")
+    ing.add_argument("--out", default="cleaned", help="output folder or fsspec URL (default cleaned)")
     ing.add_argument("--strict", action="store_true", help="exit 1 when anything was quarantined")
     ing.add_argument("--cache", default=".tiku-cache", metavar="DIR",
                      help="per-document result cache (default .tiku-cache)")
     ing.add_argument("--no-cache", action="store_true", help="ignore the cache: a cold run")
     ing.add_argument("--workers", type=int, default=0, metavar="N",
                      help="worker processes (default: all cores; 1 = in this process)")
+    ing.add_argument("--engine", choices=["local", "dask"], default="local",
+                     help="local: process pool on this machine (default); dask: tasks on dask.distributed")
+    ing.add_argument("--scheduler", metavar="ADDRESS",
+                     help="with --engine dask: join this cluster (tcp://HOST:8786) instead of starting a LocalCluster")
     ing.add_argument("--near-duplicates", type=float, default=0.8, metavar="JACCARD",
                      help="flag near duplicates at this 5-gram Jaccard similarity (default 0.8; 1 = exact only)")
     fet = sub.add_parser("fetch", help="download the pages listed in a file (one URL a line) into raw/")
@@ -32,13 +36,22 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     if args.command == "ingest":
-        import os
         from .run import ingest
-        if not os.path.isdir(args.raw):
+        from .storage import exists_folder
+        if args.scheduler and args.engine != "dask":
+            print("ingest: --scheduler needs --engine dask", file=sys.stderr)
+            return 2
+        try:
+            found = exists_folder(args.raw)
+        except (ImportError, ValueError, OSError) as e:
+            print(f"ingest: {args.raw}: cannot open: {e}", file=sys.stderr)
+            return 2
+        if not found:
             print(f"ingest: {args.raw}: no such folder", file=sys.stderr)
             return 2
         manifest = ingest(args.raw, args.out, near_threshold=args.near_duplicates,
-                          cache_dir=None if args.no_cache else args.cache, workers=args.workers or None)
+                          cache_dir=None if args.no_cache else args.cache, workers=args.workers or None,
+                          engine=args.engine, scheduler=args.scheduler)
         return 1 if args.strict and manifest["documents"]["quarantined"] else 0
     if args.command == "fetch":
         from .fetch import FetchSettings, fetch_all, read_url_list

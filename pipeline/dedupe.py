@@ -52,49 +52,71 @@ _A = _rng.integers(1, 2**63 - 1, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
 _B = _rng.integers(0, 2**63 - 1, size=NUM_PERM, dtype=np.uint64)
 
 
-def minhash(grams: set[str]) -> np.ndarray:
-    """128 minima of multiply-shift hashes of the 5-grams' stable 64-bit hashes."""
-    x = np.fromiter((int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little") for g in sorted(grams)),
-                    dtype=np.uint64, count=len(grams))
+def gram_hashes(grams: set[str]) -> np.ndarray:
+    """Stable 64-bit hashes of the 5-grams, sorted: 8 bytes a gram instead of a str."""
+    return np.unique(np.fromiter((int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little")
+                                  for g in grams), dtype=np.uint64, count=len(grams)))
+
+
+def minhash(hashes: np.ndarray) -> np.ndarray:
+    """128 minima of multiply-shift hashes of the grams' 64-bit hashes."""
     with np.errstate(over="ignore"):
-        h = (_A[:, None] * x[None, :] + _B[:, None]) >> np.uint64(32)
+        h = (_A[:, None] * hashes[None, :] + _B[:, None]) >> np.uint64(32)
     return h.min(axis=1)
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sorted, unique hash arrays."""
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    union = len(a) + len(b) - inter
+    return inter / union if union else 1.0
+
+
+class Deduper:
+    """Streaming: records must arrive in corpus order (source path, then
+    ordinal), so the first copy seen is the original. Keeps only what later
+    records are compared with: one digest per distinct question and, for
+    near-duplicate search, the gram hashes and LSH buckets of the questions
+    that had no exact copy before them."""
+
+    def __init__(self, stats: StageStats, threshold: float = DEFAULT_THRESHOLD):
+        self.stats, self.threshold = stats, threshold
+        self.root_of: dict[bytes, str] = {}          # fingerprint digest → id of the original
+        self.buckets: dict[tuple, list[int]] = defaultdict(list)
+        self.grams: list[np.ndarray] = []             # per indexed record, for near search
+        self.roots: list[str] = []                    # per indexed record, the id of its original
+
+    def mark(self, rec: QuestionRecord) -> None:
+        fp = bytes.fromhex(fingerprint(rec))[:16]
+        root = self.root_of.get(fp)
+        kind = "exact_duplicate"
+        if root is None and self.threshold < 1.0:
+            g = gram_hashes(shingles(_text(rec)))
+            sig = minhash(g)
+            keys = [(rec.type, band, sig[band * ROWS:(band + 1) * ROWS].tobytes()) for band in range(BANDS)]
+            candidates = set()
+            for key in keys:
+                candidates.update(self.buckets[key])
+            matches = sorted(j for j in candidates if jaccard(g, self.grams[j]) >= self.threshold)
+            if matches:
+                root, kind = self.roots[matches[0]], "near_duplicate"
+            for key in keys:                           # copies are indexed too, under their root
+                self.buckets[key].append(len(self.roots))
+            self.grams.append(g)
+            self.roots.append(root or rec.id)
+        if root is None:
+            self.root_of[fp] = rec.id
+            self.stats.kept["unique"] += 1
+            return
+        self.root_of.setdefault(fp, root)
+        rec.duplicate_of = root
+        rec.flags = order_flags(rec.flags + ["duplicate"])
+        self.stats.dropped[kind] += 1
 
 
 def dedupe(records: list[QuestionRecord], stats: StageStats, threshold: float = DEFAULT_THRESHOLD) -> list[QuestionRecord]:
-    first_exact: dict[str, QuestionRecord] = {}
-    buckets: dict[tuple, list[int]] = defaultdict(list)
-    ordered = sorted(records, key=lambda r: (r.source["path"], r.ordinal))
-    grams: list[set[str]] = []
-    for i, rec in enumerate(ordered):
-        fp = fingerprint(rec)
-        g = shingles(_text(rec))
-        grams.append(g)
-        original = first_exact.get(fp)
-        kind = "exact_duplicate"
-        if original is None and threshold < 1.0:
-            sig = minhash(g)
-            candidates = set()
-            keys = [(rec.type, band, sig[band * ROWS:(band + 1) * ROWS].tobytes()) for band in range(BANDS)]
-            for key in keys:
-                candidates.update(buckets[key])
-            matches = sorted(j for j in candidates if jaccard(g, grams[j]) >= threshold)
-            if matches:
-                original, kind = ordered[matches[0]], "near_duplicate"
-            for key in keys:
-                buckets[key].append(i)
-        if original is None:
-            first_exact[fp] = rec
-            stats.kept["unique"] += 1
-            continue
-        first_exact.setdefault(fp, original)
-        # always point at the root, never at another copy
-        root_id = original.duplicate_of or original.id
-        rec.duplicate_of = root_id
-        rec.flags = order_flags(rec.flags + ["duplicate"])
-        stats.dropped[kind] += 1
+    """All records at once (any order): sorted into corpus order, then streamed."""
+    deduper = Deduper(stats, threshold)
+    for rec in sorted(records, key=lambda r: (r.source["path"], r.ordinal)):
+        deduper.mark(rec)
     return records

@@ -1,7 +1,7 @@
 """Orchestration: per-document stages, then the corpus-wide steps.
 
-    read → clean → normalize → segment → link → validate   (per document, pure)
-    dedupe → write                                           (whole corpus)
+    read → clean → normalize → segment → link → validate   (per document, pure, on an engine)
+    dedupe → write                                           (whole corpus, streamed in input order)
 
 Every input ends as records or in quarantine.jsonl with a one-line reason;
 an exception in one document never stops the run.
@@ -9,13 +9,14 @@ an exception in one document never stops the run.
 from __future__ import annotations
 
 import os
+import posixpath
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from . import clean, link, normalize, read, schema, segment, write
-from .dedupe import DEFAULT_THRESHOLD, dedupe
+from . import clean, link, normalize, read, schema, segment, storage, write
+from .dedupe import DEFAULT_THRESHOLD, Deduper
+from .engine import run as engine_run
 from .cache import DocCache, code_fingerprint
 from .progress import Progress
 from .model import PIPELINE_VERSION, SCHEMA_VERSION, Document, QuestionRecord, StageStats
@@ -117,51 +118,58 @@ def process_document(rel_path: str, data: bytes) -> DocResult:
     return result
 
 
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
-
-
 def unreadable(rel_path: str, reason: str) -> DocResult:
     return DocResult(Document(path=rel_path, doc_id="", sha256="", error=reason),
                      stats=per_document_stats())
 
 
-def process_file(path: str, raw: str, cache_dir: str | None) -> tuple[DocResult, bool, int]:
-    """Read one input file and run the per-document stages, or take them from
-    the cache. Returns (result, taken from cache, bytes read). Runs in a worker."""
-    rel = read.source_path(path, raw)
+@dataclass(frozen=True)
+class Task:
+    """One input for a worker: where to read it, its name in the output, the cache."""
+    url: str                 # local path or fsspec URL
+    rel: str                 # source path, "raw/…"
+    size: int
+    cache_dir: str | None = None
+
+
+def process_input(task: Task) -> tuple[DocResult, bool, int]:
+    """Read one input and run the per-document stages, or take them from the
+    cache. Returns (result, taken from cache, bytes read). Runs in a worker."""
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = storage.read_bytes(task.url)
     except OSError as e:
-        return unreadable(rel, f"cannot read file: {e.strerror or e}"), False, 0
-    cache = DocCache(cache_dir)
-    key = cache.key(rel, data)
+        return unreadable(task.rel, f"cannot read file: {e.strerror or e}"), False, 0
+    except Exception as e:   # a remote store's own errors
+        return unreadable(task.rel, f"cannot read file: {type(e).__name__}: {e}"), False, 0
+    cache = DocCache(task.cache_dir)
+    key = cache.key(task.rel, data)
     result = cache.get(key)
     if result is not None:
         return result, True, len(data)
-    result = process_document(rel, data)
+    result = process_document(task.rel, data)
     cache.put(key, result)
     return result, False, len(data)
 
 
-def run_documents(files: list[str], raw: str, cache_dir: str | None, workers: int, progress: Progress):
-    """Per-document results in input order, on `workers` processes (1: this one)."""
-    if workers <= 1 or len(files) <= 1:
-        for path in files:
-            got = process_file(path, raw, cache_dir)
-            progress.update(got[2])
-            yield got
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # map keeps input order, so the output does not depend on scheduling
-        for got in pool.map(process_file, files, [raw] * len(files), [cache_dir] * len(files),
-                            chunksize=max(1, min(16, len(files) // (workers * 8)))):
-            progress.update(got[2])
-            yield got
+def list_inputs(raw: str, cache_dir: str | None) -> tuple[list[Task], list[dict]]:
+    """The inputs under `raw` (folder or fsspec URL) in corpus order, and folder problems."""
+    if storage.is_local(raw):
+        root = storage.local_path(raw)
+        files, problems = discover(root)
+        tasks = [Task(p, read.source_path(p, root), _size(p), cache_dir) for p in files]
+    else:
+        problems = []
+        tasks = [Task(url, storage.relative(url, raw), size, cache_dir) for url, size in storage.list_remote(raw)
+                 if posixpath.basename(url) not in SKIP_NAMES]
+    tasks.sort(key=lambda t: t.rel)     # corpus order = source path order, as deduplication expects
+    return tasks, problems
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def summary(manifest: dict, out: str) -> str:
@@ -180,96 +188,107 @@ def summary(manifest: dict, out: str) -> str:
     return "\n".join(lines)
 
 
+def document_entry(r: DocResult) -> dict:
+    """The manifest's line for one input document."""
+    d = r.doc
+    counts_by_type: dict[str, int] = {}
+    flags: dict[str, int] = {}
+    for rec in r.records:
+        counts_by_type[rec.type] = counts_by_type.get(rec.type, 0) + 1
+        for f in rec.flags:
+            flags[f] = flags.get(f, 0) + 1
+    return {
+        "path": d.path, "doc_id": d.doc_id or None, "sha256": d.sha256 or None,
+        "status": "quarantined" if d.error else "ok", "reason": d.error,
+        "encoding": d.encoding, "site": d.site, "title": d.title, "url": d.url,
+        "records": len(r.records), "records_rejected": len(r.rejected),
+        "by_type": dict(sorted(counts_by_type.items())), "flags": dict(sorted(flags.items())),
+        "removed_spans": len(d.removed), "removed_chars": sum(len(x.text) for x in d.removed),
+        "characters": r.characters,
+        "mojibake_runs": d.notes.get("mojibake", []),
+        "orphan_answers": d.notes.get("orphan_answers", []),
+    }
+
+
 def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_THRESHOLD,
-           cache_dir: str | None = None, workers: int | None = None) -> dict:
+           cache_dir: str | None = None, workers: int | None = None, engine: str = "local",
+           scheduler: str | None = None, batch_rows: int = 5_000) -> dict:
+    """raw/ → out/. Documents are processed by the engine and streamed, in
+    input order, through deduplication into the outputs: memory holds one
+    window of results and the deduplication index, not the corpus."""
     started = time.time()
-    files, problems = discover(raw)
-    workers = workers or os.cpu_count() or 1
-    progress = Progress(len(files), sum(_size(p) for p in files), log)
-    results, reused = [], 0
-    for result, hit, _ in run_documents(files, raw, cache_dir, workers, progress):
-        results.append(result)
-        reused += hit
-    progress.done()
-    if cache_dir:
-        print(f"ingest: {reused} of {len(files)} documents reused from the cache", file=log)
-
+    tasks, problems = list_inputs(raw, cache_dir)
+    progress = Progress(len(tasks), sum(t.size for t in tasks), log)
     totals = {name: StageStats(name) for name in STAGES}
-    for r in results:
-        for name, st in r.stats.items():
-            totals[name].merge(st)
-    records = [rec for r in results for rec in r.records]
-    t = time.perf_counter()
-    dedupe(records, totals["dedupe"], near_threshold)
-    totals["dedupe"].seconds += time.perf_counter() - t
-    records.sort(key=lambda rec: (rec.source["path"], rec.ordinal))
-
-    quarantine = [{"path": p["path"], "doc_id": None, "reason": p["reason"]} for p in problems]
-    inputs = []
-    for r in results:
-        d = r.doc
-        if d.error:
-            quarantine.append({"path": d.path, "doc_id": d.doc_id or None, "reason": d.error})
-            print(f"quarantined: {d.path}: {d.error}", file=log)
-        for rej in r.rejected:
-            quarantine.append({"path": d.path, "doc_id": d.doc_id, "reason": f"record rejected: {rej['reason']}",
-                               "record": rej["record"]})
-        counts_by_type: dict[str, int] = {}
-        flags: dict[str, int] = {}
-        for rec in r.records:
-            counts_by_type[rec.type] = counts_by_type.get(rec.type, 0) + 1
-            for f in rec.flags:
-                flags[f] = flags.get(f, 0) + 1
-        inputs.append({
-            "path": d.path, "doc_id": d.doc_id or None, "sha256": d.sha256 or None,
-            "status": "quarantined" if d.error else "ok", "reason": d.error,
-            "encoding": d.encoding, "site": d.site, "title": d.title, "url": d.url,
-            "records": len(r.records), "records_rejected": len(r.rejected),
-            "by_type": dict(sorted(counts_by_type.items())), "flags": dict(sorted(flags.items())),
-            "removed_spans": len(d.removed), "removed_chars": sum(len(x.text) for x in d.removed),
-            "characters": r.characters,
-            "mojibake_runs": d.notes.get("mojibake", []),
-            "orphan_answers": d.notes.get("orphan_answers", []),
-        })
-
-    write_started = time.perf_counter()
-    write.remove_stale_temps(out)
-    rows = [rec.to_dict() for rec in records]
-    write.write_parquet(os.path.join(out, "questions.parquet"), rows)
-    write.write_jsonl(os.path.join(out, "questions.jsonl"), rows)
-    write.write_docs(os.path.join(out, "docs"), {r.doc.doc_id: r.doc.text for r in results if not r.doc.error})
-    write.write_jsonl(os.path.join(out, "removed.jsonl"),
-                      ({"doc_id": r.doc.doc_id, "path": r.doc.path, "rule": x.rule, "text": x.text}
-                       for r in results for x in r.doc.removed))
-    write.write_jsonl(os.path.join(out, "quarantine.jsonl"), quarantine)
-
+    deduper = Deduper(totals["dedupe"], near_threshold)
+    inputs: list[dict] = []
     by_type: dict[str, int] = {}
     by_flag: dict[str, int] = {}
-    for rec in records:
-        by_type[rec.type] = by_type.get(rec.type, 0) + 1
-        for f in rec.flags:
-            by_flag[f] = by_flag.get(f, 0) + 1
-    manifest = {
-        "pipeline_version": PIPELINE_VERSION,
-        "code_fingerprint": code_fingerprint(),
-        "schema_version": SCHEMA_VERSION,
-        "input_root": os.path.basename(os.path.abspath(raw)),
-        "documents": {"total": len(results) + len(problems),
-                      "ok": sum(1 for r in results if not r.doc.error),
-                      "quarantined": sum(1 for r in results if r.doc.error) + len(problems)},
-        "records": {"total": len(records), "by_type": dict(sorted(by_type.items())),
-                    "by_flag": dict(sorted(by_flag.items())),
-                    "duplicates": sum(1 for r in records if r.duplicate_of),
-                    "rejected": sum(len(r.rejected) for r in results)},
-        "stages": {name: st.to_dict() for name, st in totals.items()},
-        "inputs": inputs,
-        "timings": {**{name: round(st.seconds, 4) for name, st in totals.items()},
-                    "write": round(time.perf_counter() - write_started, 4),
-                    "total": round(time.time() - started, 4)},
-    }
-    # written last, with the checksum of every file it describes: a run
-    # killed before this point leaves the previous manifest in place
-    manifest["outputs"] = write.checksums(out, ["questions.parquet", "questions.jsonl", "removed.jsonl", "quarantine.jsonl"])
-    write.write_json(os.path.join(out, "manifest.json"), manifest)
+    counts = {"ok": 0, "quarantined": len(problems), "records": 0, "duplicates": 0, "rejected": 0}
+    reused = 0
+    with storage.output_folder(out) as folder:
+        output = write.StreamingOutput(folder, batch_rows)
+        try:
+            output.quarantine({"path": p["path"], "doc_id": None, "reason": p["reason"]} for p in problems)
+            for p in problems:
+                print(f"quarantined: {p['path']}: {p['reason']}", file=log)
+            for result, hit, nbytes in engine_run(engine, process_input, tasks, workers, scheduler):
+                progress.update(nbytes)
+                reused += hit
+                d = result.doc
+                for name, st in result.stats.items():
+                    totals[name].merge(st)
+                t = time.perf_counter()
+                for rec in result.records:            # in ordinal order, documents in path order
+                    deduper.mark(rec)
+                totals["dedupe"].seconds += time.perf_counter() - t
+                for rec in result.records:
+                    by_type[rec.type] = by_type.get(rec.type, 0) + 1
+                    for f in rec.flags:
+                        by_flag[f] = by_flag.get(f, 0) + 1
+                    counts["duplicates"] += bool(rec.duplicate_of)
+                counts["records"] += len(result.records)
+                counts["rejected"] += len(result.rejected)
+                if d.error:
+                    counts["quarantined"] += 1
+                    print(f"quarantined: {d.path}: {d.error}", file=log)
+                    output.quarantine([{"path": d.path, "doc_id": d.doc_id or None, "reason": d.error}])
+                else:
+                    counts["ok"] += 1
+                    output.doc(d.doc_id, d.text)
+                output.quarantine({"path": d.path, "doc_id": d.doc_id, "reason": f"record rejected: {rej['reason']}",
+                                   "record": rej["record"]} for rej in result.rejected)
+                output.records([rec.to_dict() for rec in result.records])
+                output.removed({"doc_id": d.doc_id, "path": d.path, "rule": x.rule, "text": x.text} for x in d.removed)
+                inputs.append(document_entry(result))
+            progress.done()
+            if cache_dir:
+                print(f"ingest: {reused} of {len(tasks)} documents reused from the cache", file=log)
+            write_started = time.perf_counter()
+            names = output.commit()
+        except BaseException:
+            output.abort()
+            raise
+
+        manifest = {
+            "pipeline_version": PIPELINE_VERSION,
+            "code_fingerprint": code_fingerprint(),
+            "schema_version": SCHEMA_VERSION,
+            "input_root": posixpath.basename(raw.rstrip("/")) if not storage.is_local(raw)
+            else os.path.basename(os.path.abspath(storage.local_path(raw))),
+            "documents": {"total": len(tasks) + len(problems), "ok": counts["ok"], "quarantined": counts["quarantined"]},
+            "records": {"total": counts["records"], "by_type": dict(sorted(by_type.items())),
+                        "by_flag": dict(sorted(by_flag.items())),
+                        "duplicates": counts["duplicates"], "rejected": counts["rejected"]},
+            "stages": {name: st.to_dict() for name, st in totals.items()},
+            "inputs": inputs,
+            "timings": {**{name: round(st.seconds, 4) for name, st in totals.items()},
+                        "write": round(time.perf_counter() - write_started, 4),
+                        "total": round(time.time() - started, 4)},
+        }
+        # written last, with the checksum of every file it describes: a run
+        # killed before this point leaves the previous manifest in place
+        manifest["outputs"] = write.checksums(folder, names)
+        write.write_json(os.path.join(folder, "manifest.json"), manifest)
     print(summary(manifest, out), file=log)
     return manifest

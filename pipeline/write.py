@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 
@@ -41,6 +42,7 @@ def atomic_open(path: str, mode: str = "w"):
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    os.chmod(tmp, 0o644)     # mkstemp's 0600 would hide a shared dataset from its readers
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as f:
             yield f
@@ -79,16 +81,104 @@ def write_text(path: str, text: str) -> None:
         f.write(text)
 
 
+STAGING_PREFIX = ".staging."
+
+
 def remove_stale_temps(folder: str) -> int:
-    """Temp files a killed run left behind (".<name>.<random>.tmp")."""
+    """Temp files and staging folders a killed run left behind."""
     n = 0
     for base in (folder, os.path.join(folder, "docs")):
         if os.path.isdir(base):
             for name in os.listdir(base):
+                path = os.path.join(base, name)
                 if name.startswith(".") and name.endswith(".tmp"):
-                    os.unlink(os.path.join(base, name))
+                    os.unlink(path)
+                    n += 1
+                elif name.startswith(STAGING_PREFIX) and os.path.isdir(path):
+                    shutil.rmtree(path, ignore_errors=True)
                     n += 1
     return n
+
+
+class StreamingOutput:
+    """One run's outputs, written as the documents come in: records go to
+    Parquet row groups and JSONL lines in batches, so memory does not grow
+    with the corpus. Everything is written into a staging folder inside
+    `out` and renamed into place by commit(), so a killed run leaves the
+    previous outputs untouched (the next run removes the staging folder).
+    Cleaned document texts are content-addressed and go straight to docs/."""
+
+    JSONL = ("questions.jsonl", "removed.jsonl", "quarantine.jsonl")
+
+    def __init__(self, out: str, batch_rows: int = 5_000):
+        self.out, self.batch_rows = out, batch_rows
+        os.makedirs(os.path.join(out, "docs"), exist_ok=True)
+        remove_stale_temps(out)
+        self.staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out)
+        self.parquet = pq.ParquetWriter(os.path.join(self.staging, "questions.parquet"), RECORD_SCHEMA,
+                                        compression="zstd")
+        self.lines = {name: open(os.path.join(self.staging, name), "w", encoding="utf-8", newline="\n")
+                      for name in self.JSONL}
+        self.batch: list[dict] = []
+        self.doc_ids: set[str] = set()
+
+    def records(self, rows: list[dict]) -> None:
+        f = self.lines["questions.jsonl"]
+        for row in rows:
+            f.write(dumps(row) + "\n")
+        self.batch.extend(rows)
+        if len(self.batch) >= self.batch_rows:
+            self._flush()
+
+    def removed(self, rows) -> None:
+        self._append("removed.jsonl", rows)
+
+    def quarantine(self, rows) -> None:
+        self._append("quarantine.jsonl", rows)
+
+    def doc(self, doc_id: str, text: str) -> None:
+        self.doc_ids.add(doc_id)
+        write_text(os.path.join(self.out, "docs", f"{doc_id}.txt"), text)
+
+    def _append(self, name: str, rows) -> None:
+        f = self.lines[name]
+        for row in rows:
+            f.write(dumps(row) + "\n")
+
+    def _flush(self) -> None:
+        # fixed-size row groups: the file does not depend on how results arrived
+        while len(self.batch) >= self.batch_rows:
+            part, self.batch = self.batch[:self.batch_rows], self.batch[self.batch_rows:]
+            self.parquet.write_table(pa.Table.from_pylist(part, schema=RECORD_SCHEMA))
+
+    def _close(self) -> None:
+        if self.batch:
+            self.parquet.write_table(pa.Table.from_pylist(self.batch, schema=RECORD_SCHEMA))
+            self.batch = []
+        self.parquet.close()
+        for f in self.lines.values():
+            f.flush()
+            os.fsync(f.fileno())
+            f.close()
+
+    def commit(self) -> list[str]:
+        """Rename every staged file into place; the caller writes the manifest last."""
+        self._close()
+        names = ["questions.parquet", *self.JSONL]
+        for name in names:
+            os.replace(os.path.join(self.staging, name), os.path.join(self.out, name))
+        os.rmdir(self.staging)
+        docs = os.path.join(self.out, "docs")
+        for name in os.listdir(docs):
+            if name.endswith(".txt") and name[:-4] not in self.doc_ids:
+                os.unlink(os.path.join(docs, name))
+        return names
+
+    def abort(self) -> None:
+        try:
+            self._close()
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def checksums(folder: str, names: list[str]) -> dict[str, str]:

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ROOT
 from pipeline import run as run_module
+from pipeline import storage
 
 EXAM = ("一、单选题\n1.客户服务管理中,“首问负责制”的核心是（）\nA.将问题推给其他部门B.第一个接到问题的人负责到底\n"
         "C.尽量减少咨询D.使用简洁的语言\n答案:B\n解析:第一个接到问题的人负责到底。\n"
@@ -56,13 +57,13 @@ def hostile(tmp_path_factory):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    run_module.open = no_permission
+    storage.open = no_permission     # where inputs are read
     try:
         log = open(root / "log.txt", "w")
         manifest = run_module.ingest(str(raw), str(out), log=log, workers=1)   # the patch lives in this process
         log.close()
     finally:
-        del run_module.open
+        del storage.open
     return raw, out, manifest, (root / "log.txt").read_text(encoding="utf-8")
 
 

@@ -43,8 +43,8 @@ def test_killed_runs_leave_the_previous_output_valid(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         check_readable(out)
-        leftovers = [n for n in os.listdir(out) if n.endswith(".tmp")]
-        assert len(leftovers) <= 1     # at most the one file being written at the kill
+        leftovers = [n for n in os.listdir(out) if n.endswith(".tmp") or n.startswith(".staging.")]
+        assert len(leftovers) <= 1     # at most the one staging folder or file being written at the kill
     run(out)
     check_readable(out)
-    assert not [n for n in os.listdir(out) if n.endswith(".tmp")]
+    assert not [n for n in os.listdir(out) if n.endswith(".tmp") or n.startswith(".staging.")]

@@ -1,0 +1,81 @@
+"""Engines: run one function over the inputs and yield the results in input
+order, whatever order the workers finish in. Everything corpus-wide
+(deduplication, writing) happens on the results afterwards, in the caller,
+so every engine gives byte-identical output.
+
+- local: this process (workers=1) or a process pool (default: all cores);
+- dask: tasks on dask.distributed, on an existing cluster (scheduler
+  address) or a LocalCluster started for the run.
+
+At most `window` tasks are in flight, so results never pile up in memory
+faster than the caller writes them out.
+"""
+from __future__ import annotations
+
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+from typing import Callable, Iterable, Iterator
+
+ENGINES = ("local", "dask")
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def _in_order(submit: Callable, result: Callable, items: Iterable, window: int) -> Iterator:
+    """Keep `window` tasks submitted; yield their results first-in, first-out."""
+    items = iter(items)
+    pending = deque(submit(item) for item in islice(items, window))
+    while pending:
+        head = pending.popleft()
+        for item in islice(items, 1):
+            pending.append(submit(item))
+        yield result(head)
+
+
+def run_local(func: Callable, items: list, workers: int | None = None) -> Iterator:
+    workers = workers or default_workers()
+    if workers <= 1 or len(items) <= 1:
+        yield from map(func, items)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from _in_order(lambda item: pool.submit(func, item), lambda fut: fut.result(), items, 8 * workers)
+
+
+def run_dask(func: Callable, items: list, workers: int | None = None, scheduler: str | None = None) -> Iterator:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as e:   # pragma: no cover - dask is in the lock file
+        raise RuntimeError("the dask engine needs dask[distributed]: pip install 'dask[distributed]'") from e
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)
+        client = Client(cluster)
+    try:
+        window = 8 * max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+
+        def result(fut):
+            value = fut.result()
+            fut.release()
+            return value
+
+        # pure=False: the same file listed twice is still two tasks
+        yield from _in_order(lambda item: client.submit(func, item, pure=False), result, items, window)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run(engine: str, func: Callable, items: list, workers: int | None = None, scheduler: str | None = None) -> Iterator:
+    if engine == "local":
+        return run_local(func, items, workers)
+    if engine == "dask":
+        return run_dask(func, items, workers, scheduler)
+    raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
