@@ -19,8 +19,8 @@ import argparse
 import os
 import random
 import re
-import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +31,6 @@ sys.path.insert(0, ROOT)
 import opencc  # noqa: E402
 
 from pipeline.read import decode  # noqa: E402
-from pipeline.run import ingest  # noqa: E402
 
 # A few glosses of the kind the sharing sites add after characters.
 GLOSSES = {"服": "fú", "务": "wù", "权": "quán", "内": "nèi", "进": "jìn", "调": "diào", "为": "wèi", "个": "gè",
@@ -103,15 +102,26 @@ def opencc_pass(corpus: str) -> tuple[float, int]:
     return time.perf_counter() - started, size
 
 
-def peak_rss_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024
+def run_ingest(corpus: str, out: str, *extra: str) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of `python -m pipeline ingest` in its own
+    process, so each run's memory is measured alone (the pool's worker
+    processes are its children: ru_maxrss is the largest of them all)."""
+    cmd = [sys.executable, "-m", "pipeline", "ingest", "--raw", corpus, "--out", out, *extra]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"bench: {' '.join(cmd)} failed with exit code {proc.returncode}")
+    return seconds, usage.ru_maxrss / 1024
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=100.0, help="corpus size to generate (MB)")
+    ap.add_argument("--memory-mb", type=float, default=0,
+                    help="also run all cores on a corpus this large (e.g. 300) and print its peak RSS")
     ap.add_argument("--keep", help="keep the corpus and outputs in this folder")
     args = ap.parse_args()
     work = args.keep or tempfile.mkdtemp(prefix="tiku-bench-")
@@ -126,24 +136,24 @@ def main() -> int:
         print(f"opencc_t2s_seconds={a:.2f} opencc_mb_per_s={mb / a:.2f}", flush=True)
         cache = os.path.join(work, "cache")
         shutil.rmtree(cache, ignore_errors=True)
-        with open(os.devnull, "w") as quiet:
-            t = time.perf_counter()
-            ingest(corpus, os.path.join(work, "one"), log=quiet, cache_dir=None, workers=1)
-            b = time.perf_counter() - t
-            print(f"pipeline_one_process_seconds={b:.2f} mb_per_s={mb / b:.2f}", flush=True)
-            t = time.perf_counter()
-            ingest(corpus, os.path.join(work, "all"), log=quiet, cache_dir=cache, workers=cores)
-            c = time.perf_counter() - t
-            print(f"pipeline_all_cores_seconds={c:.2f} mb_per_s={mb / c:.2f}", flush=True)
-            t = time.perf_counter()
-            ingest(corpus, os.path.join(work, "warm"), log=quiet, cache_dir=cache, workers=cores)
-            d = time.perf_counter() - t
-            print(f"warm_rerun_seconds={d:.2f} mb_per_s={mb / d:.2f}", flush=True)
+        b, rss_b = run_ingest(corpus, os.path.join(work, "one"), "--no-cache", "--workers", "1")
+        print(f"pipeline_one_process_seconds={b:.2f} mb_per_s={mb / b:.2f} rss_mb={rss_b:.0f}", flush=True)
+        c, rss_c = run_ingest(corpus, os.path.join(work, "all"), "--cache", cache, "--workers", str(cores))
+        print(f"pipeline_all_cores_seconds={c:.2f} mb_per_s={mb / c:.2f} rss_mb={rss_c:.0f}", flush=True)
+        d, rss_d = run_ingest(corpus, os.path.join(work, "warm"), "--cache", cache, "--workers", str(cores))
+        print(f"warm_rerun_seconds={d:.2f} mb_per_s={mb / d:.2f} rss_mb={rss_d:.0f}", flush=True)
         print(f"ratio_pipeline_vs_opencc={a / b:.4f}")
         print(f"speedup_all_cores={b / c:.2f}")
         print(f"warm_speedup={c / d:.1f}")
         print(f"cores={cores}")
-        print(f"peak_rss_mb={peak_rss_mb():.0f}")
+        print(f"peak_rss_mb={max(rss_b, rss_c, rss_d):.0f}")
+        if args.memory_mb:
+            big = os.path.join(work, "raw_big")
+            if not os.path.isdir(big):
+                build_corpus(os.path.join(ROOT, "raw"), big, args.memory_mb)
+            e, rss_e = run_ingest(big, os.path.join(work, "big"), "--no-cache", "--workers", str(cores))
+            print(f"memory_check_mb={args.memory_mb:.0f} seconds={e:.2f} peak_rss_mb={rss_e:.0f} "
+                  f"vs_{mb:.0f}mb={rss_e / rss_c:.2f}")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
