@@ -13,12 +13,15 @@ faster than the caller writes them out.
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from typing import Callable, Iterable, Iterator
 
 ENGINES = ("local", "dask")
+PR_SET_PDEATHSIG = 1     # linux/prctl.h
 
 
 def default_workers() -> int:
@@ -36,12 +39,22 @@ def _in_order(submit: Callable, result: Callable, items: Iterable, window: int) 
         yield result(head)
 
 
+def die_with_parent(parent: int) -> None:
+    """Pool initializer: a killed run (SIGKILL gives it no chance to stop its
+    pool) must not leave workers behind waiting for work forever."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:        # the parent died before the line above
+        os._exit(1)
+
+
 def run_local(func: Callable, items: list, workers: int | None = None) -> Iterator:
     workers = workers or default_workers()
     if workers <= 1 or len(items) <= 1:
         yield from map(func, items)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         yield from _in_order(lambda item: pool.submit(func, item), lambda fut: fut.result(), items, 8 * workers)
 
 

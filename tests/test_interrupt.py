@@ -29,6 +29,22 @@ def check_readable(out):
             json.loads(line)
 
 
+def processes_writing_to(out) -> list[int]:
+    """Live processes whose command line names `out` (a killed run's orphaned workers)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().split(b"\0")
+            with open(f"/proc/{pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(out).encode() in cmd and state != "Z":
+            found.append(int(pid))
+    return found
+
+
 def test_killed_runs_leave_the_previous_output_valid(tmp_path):
     out = tmp_path / "cleaned"
     run(out)
@@ -43,6 +59,10 @@ def test_killed_runs_leave_the_previous_output_valid(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         check_readable(out)
+        deadline = time.perf_counter() + 10
+        while processes_writing_to(out) and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        assert not processes_writing_to(out), "a killed run left worker processes behind"
         leftovers = [n for n in os.listdir(out) if n.endswith(".tmp") or n.startswith(".staging.")]
         assert len(leftovers) <= 1     # at most the one staging folder or file being written at the kill
     run(out)
