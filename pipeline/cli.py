@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline ingest|validate`."""
+"""Command line: `python -m pipeline ingest|fetch|export|validate`."""
 from __future__ import annotations
 
 import argparse
@@ -31,6 +31,13 @@ def main(argv=None) -> int:
     fet.add_argument("--retries", type=int, default=4)
     fet.add_argument("--timeout", type=float, default=30.0)
     fet.add_argument("--ignore-robots", action="store_true", help="do not read robots.txt (only for your own sites)")
+    exp = sub.add_parser("export", help="write cleaned/ in an evaluation format (ceval, cmmlu, opencompass, hf)")
+    exp.add_argument("--format", required=True, choices=["ceval", "cmmlu", "opencompass", "hf"])
+    exp.add_argument("--out", required=True, help="folder to write the export in")
+    exp.add_argument("--cleaned", default="cleaned", help="the ingest output to read (default cleaned)")
+    exp.add_argument("--drop-duplicates", action="store_true", help="leave out records flagged as duplicates")
+    exp.add_argument("--types", nargs="+", metavar="TYPE", help="only these question types (e.g. single_choice)")
+    exp.add_argument("--name", default="tiku", help="dataset name used in file names (default tiku)")
     val = sub.add_parser("validate", help="check a questions.jsonl / .parquet (or a cleaned/ folder) against the schema")
     val.add_argument("path")
     args = ap.parse_args(argv)
@@ -64,6 +71,16 @@ def main(argv=None) -> int:
                                  respect_robots=not args.ignore_robots)
         counts = fetch_all(urls, args.raw, settings, log=sys.stderr)
         print("fetch: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=sys.stderr)
+        return 0
+    if args.command == "export":
+        import os
+        from .export import export
+        if not os.path.exists(os.path.join(args.cleaned, "questions.parquet")):
+            print(f"export: {args.cleaned}: no questions.parquet (run ingest first)", file=sys.stderr)
+            return 2
+        report = export(args.cleaned, args.format, args.out, types=args.types, drop_duplicates=args.drop_duplicates,
+                        name=args.name)
+        print(report.summary(), file=sys.stderr)
         return 0
     if args.command == "validate":
         import os
