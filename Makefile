@@ -16,7 +16,18 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 ingest: $(VENV)/.installed
 	$(PY) -m pipeline ingest --raw $(RAW) --out $(OUT)
 
-test: $(VENV)/.installed
+# The report test drives a real headless Chromium (Debian's package) and
+# the report screenshots need a CJK font; installed once, as root or via sudo.
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+$(VENV)/.browser: $(VENV)/.installed
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; }; \
+	fi
+	touch $@
+
+test: $(VENV)/.installed $(VENV)/.browser
 	$(PY) -m pytest
 
 validate: $(VENV)/.installed

@@ -14,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from . import clean, link, normalize, read, schema, segment, storage, write
+from . import clean, link, normalize, read, report, schema, segment, storage, write
 from .dedupe import DEFAULT_THRESHOLD, Deduper
 from .engine import run as engine_run
 from .cache import DocCache, code_fingerprint
@@ -226,13 +226,15 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
     by_flag: dict[str, int] = {}
     counts = {"ok": 0, "quarantined": len(problems), "records": 0, "duplicates": 0, "rejected": 0}
     reused = 0
+    cards = report.CardCollector()
     with storage.output_folder(out) as folder:
         output = write.StreamingOutput(folder, batch_rows)
         try:
             output.quarantine({"path": p["path"], "doc_id": None, "reason": p["reason"]} for p in problems)
             for p in problems:
                 print(f"quarantined: {p['path']}: {p['reason']}", file=log)
-            for result, hit, nbytes in engine_run(engine, process_input, tasks, workers, scheduler):
+            # engines yield in input order: result i belongs to task i
+            for task, (result, hit, nbytes) in zip(tasks, engine_run(engine, process_input, tasks, workers, scheduler)):
                 progress.update(nbytes)
                 reused += hit
                 d = result.doc
@@ -253,12 +255,18 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
                     counts["quarantined"] += 1
                     print(f"quarantined: {d.path}: {d.error}", file=log)
                     output.quarantine([{"path": d.path, "doc_id": d.doc_id or None, "reason": d.error}])
+                    cards.document(d.path, task.url, d.error)
                 else:
                     counts["ok"] += 1
                     output.doc(d.doc_id, d.text)
                 output.quarantine({"path": d.path, "doc_id": d.doc_id, "reason": f"record rejected: {rej['reason']}",
                                    "record": rej["record"]} for rej in result.rejected)
-                output.records([rec.to_dict() for rec in result.records])
+                for rej in result.rejected:
+                    cards.document(d.path, task.url, f"record rejected: {rej['reason']}")
+                rows = [rec.to_dict() for rec in result.records]
+                for row in rows:
+                    cards.record(row, task.url, len(d.text))
+                output.records(rows)
                 output.removed({"doc_id": d.doc_id, "path": d.path, "rule": x.rule, "text": x.text} for x in d.removed)
                 inputs.append(document_entry(result))
             progress.done()
@@ -286,9 +294,10 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
                         "write": round(time.perf_counter() - write_started, 4),
                         "total": round(time.time() - started, 4)},
         }
+        write.write_text(os.path.join(folder, "report.html"), report.render(manifest, cards))
         # written last, with the checksum of every file it describes: a run
         # killed before this point leaves the previous manifest in place
-        manifest["outputs"] = write.checksums(folder, names)
+        manifest["outputs"] = write.checksums(folder, [*names, "report.html"])
         write.write_json(os.path.join(folder, "manifest.json"), manifest)
     print(summary(manifest, out), file=log)
     return manifest
