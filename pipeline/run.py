@@ -225,7 +225,7 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
     by_type: dict[str, int] = {}
     by_flag: dict[str, int] = {}
     counts = {"ok": 0, "quarantined": len(problems), "records": 0, "duplicates": 0, "rejected": 0}
-    reused = 0
+    reused, write_seconds = 0, 0.0
     cards = report.CardCollector()
     with storage.output_folder(out) as folder:
         output = write.StreamingOutput(folder, batch_rows)
@@ -251,6 +251,7 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
                     counts["duplicates"] += bool(rec.duplicate_of)
                 counts["records"] += len(result.records)
                 counts["rejected"] += len(result.rejected)
+                t = time.perf_counter()
                 if d.error:
                     counts["quarantined"] += 1
                     print(f"quarantined: {d.path}: {d.error}", file=log)
@@ -268,12 +269,14 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
                     cards.record(row, task.url, len(d.text))
                 output.records(rows)
                 output.removed({"doc_id": d.doc_id, "path": d.path, "rule": x.rule, "text": x.text} for x in d.removed)
+                write_seconds += time.perf_counter() - t
                 inputs.append(document_entry(result))
             progress.done()
             if cache_dir:
                 print(f"ingest: {reused} of {len(tasks)} documents reused from the cache", file=log)
-            write_started = time.perf_counter()
+            t = time.perf_counter()
             names = output.commit()
+            write_seconds += time.perf_counter() - t
         except BaseException:
             output.abort()
             raise
@@ -291,10 +294,13 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
             "stages": {name: st.to_dict() for name, st in totals.items()},
             "inputs": inputs,
             "timings": {**{name: round(st.seconds, 4) for name, st in totals.items()},
-                        "write": round(time.perf_counter() - write_started, 4),
+                        "write": round(write_seconds, 4),
                         "total": round(time.time() - started, 4)},
         }
+        t = time.perf_counter()
         write.write_text(os.path.join(folder, "report.html"), report.render(manifest, cards))
+        manifest["timings"]["report"] = round(time.perf_counter() - t, 4)
+        manifest["timings"]["total"] = round(time.time() - started, 4)
         # written last, with the checksum of every file it describes: a run
         # killed before this point leaves the previous manifest in place
         manifest["outputs"] = write.checksums(folder, [*names, "report.html"])

@@ -1,6 +1,7 @@
-"""Write cleaned/: every file goes to a temporary name in the same folder and
-is renamed into place, so a crash never leaves a half-written file and
-readers always see a complete previous or complete new version.
+"""Write cleaned/: every file goes to a temporary name in the same folder
+(the streamed ones to a staging folder) and is renamed into place, so a
+crash never leaves a half-written file and readers always see a complete
+previous or complete new version.
 """
 from __future__ import annotations
 
@@ -57,18 +58,6 @@ def atomic_open(path: str, mode: str = "w"):
 
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
-
-
-def write_jsonl(path: str, rows) -> None:
-    with atomic_open(path) as f:
-        for row in rows:
-            f.write(dumps(row) + "\n")
-
-
-def write_parquet(path: str, rows: list[dict]) -> None:
-    table = pa.Table.from_pylist(rows, schema=RECORD_SCHEMA)
-    with atomic_open(path, "wb") as f:
-        pq.write_table(table, f, compression="zstd", row_group_size=50_000)
 
 
 def write_json(path: str, obj) -> None:
@@ -190,13 +179,3 @@ def checksums(folder: str, names: list[str]) -> dict[str, str]:
                 h.update(block)
         out[name] = h.hexdigest()
     return out
-
-
-def write_docs(folder: str, docs: dict[str, str]) -> None:
-    """cleaned/docs/<doc_id>.txt; stale files from earlier runs are removed."""
-    os.makedirs(folder, exist_ok=True)
-    for doc_id, text in sorted(docs.items()):
-        write_text(os.path.join(folder, f"{doc_id}.txt"), text)
-    for name in os.listdir(folder):
-        if name.endswith(".txt") and name[:-4] not in docs:
-            os.unlink(os.path.join(folder, name))
