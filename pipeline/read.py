@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import regex as re
 
+from . import storage
 from .model import Document, Removed
 from .extract import extract, site_of
 
@@ -114,12 +115,6 @@ def html_to_text(html: str) -> tuple[str, str | None, str | None]:
     return page.text, page.title, page.url
 
 
-def source_path(path: str, root: str) -> str:
-    """"raw/003_x.txt": relative to the input root, named by the root folder."""
-    rel = os.path.join(os.path.basename(os.path.abspath(root)), os.path.relpath(path, root))
-    return rel.replace(os.sep, "/")
-
-
 def document(rel_path: str, data: bytes) -> Document:
     sha = hashlib.sha256(data).hexdigest()
     return Document(path=rel_path, doc_id=sha[:16], sha256=sha, raw=data)
@@ -127,7 +122,7 @@ def document(rel_path: str, data: bytes) -> Document:
 
 def load(path: str, root: str) -> Document:
     with open(path, "rb") as f:
-        return document(source_path(path, root), f.read())
+        return document(storage.relative(path, root), f.read())
 
 
 def read(doc: Document) -> Document:

@@ -12,6 +12,7 @@ import os
 import posixpath
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from . import clean, link, normalize, read, report, schema, segment, storage, write
@@ -156,7 +157,7 @@ def list_inputs(raw: str, cache_dir: str | None) -> tuple[list[Task], list[dict]
     if storage.is_local(raw):
         root = storage.local_path(raw)
         files, problems = discover(root)
-        tasks = [Task(p, read.source_path(p, root), _size(p), cache_dir) for p in files]
+        tasks = [Task(p, storage.relative(p, root), _size(p), cache_dir) for p in files]
     else:
         problems = []
         tasks = [Task(url, storage.relative(url, raw), size, cache_dir) for url, size in storage.list_remote(raw)
@@ -210,6 +211,52 @@ def document_entry(r: DocResult) -> dict:
     }
 
 
+@dataclass
+class Tally:
+    """Corpus-wide counts for the manifest, kept as results stream by."""
+    ok: int = 0
+    quarantined: int = 0
+    records: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    reused: int = 0
+    by_type: Counter = field(default_factory=Counter)
+    by_flag: Counter = field(default_factory=Counter)
+
+    def add(self, result: DocResult, from_cache: bool) -> None:
+        self.reused += from_cache
+        if result.doc.error:
+            self.quarantined += 1
+        else:
+            self.ok += 1
+        self.records += len(result.records)
+        self.rejected += len(result.rejected)
+        for rec in result.records:
+            self.by_type[rec.type] += 1
+            self.by_flag.update(rec.flags)
+            self.duplicates += bool(rec.duplicate_of)
+
+
+def emit(result: DocResult, url: str, output: write.StreamingOutput, cards: report.CardCollector, log) -> None:
+    """One document's share of every output."""
+    d = result.doc
+    if d.error:
+        print(f"quarantined: {d.path}: {d.error}", file=log)
+        output.quarantine([{"path": d.path, "doc_id": d.doc_id or None, "reason": d.error}])
+        cards.document(d.path, url, d.error)
+    else:
+        output.doc(d.doc_id, d.text)
+    for rej in result.rejected:
+        reason = f"record rejected: {rej['reason']}"
+        output.quarantine([{"path": d.path, "doc_id": d.doc_id, "reason": reason, "record": rej["record"]}])
+        cards.document(d.path, url, reason)
+    rows = [rec.to_dict() for rec in result.records]
+    for row in rows:
+        cards.record(row, url, len(d.text))
+    output.records(rows)
+    output.removed({"doc_id": d.doc_id, "path": d.path, "rule": x.rule, "text": x.text} for x in d.removed)
+
+
 def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_THRESHOLD,
            cache_dir: str | None = None, workers: int | None = None, engine: str = "local",
            scheduler: str | None = None, batch_rows: int = 5_000) -> dict:
@@ -221,59 +268,33 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
     progress = Progress(len(tasks), sum(t.size for t in tasks), log)
     totals = {name: StageStats(name) for name in STAGES}
     deduper = Deduper(totals["dedupe"], near_threshold)
-    inputs: list[dict] = []
-    by_type: dict[str, int] = {}
-    by_flag: dict[str, int] = {}
-    counts = {"ok": 0, "quarantined": len(problems), "records": 0, "duplicates": 0, "rejected": 0}
-    reused, write_seconds = 0, 0.0
+    tally = Tally(quarantined=len(problems))
     cards = report.CardCollector()
+    inputs: list[dict] = []
+    write_seconds = 0.0
     with storage.output_folder(out) as folder:
         output = write.StreamingOutput(folder, batch_rows)
         try:
-            output.quarantine({"path": p["path"], "doc_id": None, "reason": p["reason"]} for p in problems)
             for p in problems:
                 print(f"quarantined: {p['path']}: {p['reason']}", file=log)
+                output.quarantine([{"path": p["path"], "doc_id": None, "reason": p["reason"]}])
             # engines yield in input order: result i belongs to task i
             for task, (result, hit, nbytes) in zip(tasks, engine_run(engine, process_input, tasks, workers, scheduler)):
                 progress.update(nbytes)
-                reused += hit
-                d = result.doc
                 for name, st in result.stats.items():
                     totals[name].merge(st)
                 t = time.perf_counter()
-                for rec in result.records:            # in ordinal order, documents in path order
+                for rec in result.records:            # documents in path order, records in ordinal order
                     deduper.mark(rec)
                 totals["dedupe"].seconds += time.perf_counter() - t
-                for rec in result.records:
-                    by_type[rec.type] = by_type.get(rec.type, 0) + 1
-                    for f in rec.flags:
-                        by_flag[f] = by_flag.get(f, 0) + 1
-                    counts["duplicates"] += bool(rec.duplicate_of)
-                counts["records"] += len(result.records)
-                counts["rejected"] += len(result.rejected)
+                tally.add(result, hit)
                 t = time.perf_counter()
-                if d.error:
-                    counts["quarantined"] += 1
-                    print(f"quarantined: {d.path}: {d.error}", file=log)
-                    output.quarantine([{"path": d.path, "doc_id": d.doc_id or None, "reason": d.error}])
-                    cards.document(d.path, task.url, d.error)
-                else:
-                    counts["ok"] += 1
-                    output.doc(d.doc_id, d.text)
-                output.quarantine({"path": d.path, "doc_id": d.doc_id, "reason": f"record rejected: {rej['reason']}",
-                                   "record": rej["record"]} for rej in result.rejected)
-                for rej in result.rejected:
-                    cards.document(d.path, task.url, f"record rejected: {rej['reason']}")
-                rows = [rec.to_dict() for rec in result.records]
-                for row in rows:
-                    cards.record(row, task.url, len(d.text))
-                output.records(rows)
-                output.removed({"doc_id": d.doc_id, "path": d.path, "rule": x.rule, "text": x.text} for x in d.removed)
+                emit(result, task.url, output, cards, log)
                 write_seconds += time.perf_counter() - t
                 inputs.append(document_entry(result))
             progress.done()
             if cache_dir:
-                print(f"ingest: {reused} of {len(tasks)} documents reused from the cache", file=log)
+                print(f"ingest: {tally.reused} of {len(tasks)} documents reused from the cache", file=log)
             t = time.perf_counter()
             names = output.commit()
             write_seconds += time.perf_counter() - t
@@ -285,17 +306,15 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
             "pipeline_version": PIPELINE_VERSION,
             "code_fingerprint": code_fingerprint(),
             "schema_version": SCHEMA_VERSION,
-            "input_root": posixpath.basename(raw.rstrip("/")) if not storage.is_local(raw)
-            else os.path.basename(os.path.abspath(storage.local_path(raw))),
-            "documents": {"total": len(tasks) + len(problems), "ok": counts["ok"], "quarantined": counts["quarantined"]},
-            "records": {"total": counts["records"], "by_type": dict(sorted(by_type.items())),
-                        "by_flag": dict(sorted(by_flag.items())),
-                        "duplicates": counts["duplicates"], "rejected": counts["rejected"]},
+            "input_root": storage.basename(raw),
+            "documents": {"total": len(tasks) + len(problems), "ok": tally.ok, "quarantined": tally.quarantined},
+            "records": {"total": tally.records, "by_type": dict(sorted(tally.by_type.items())),
+                        "by_flag": dict(sorted(tally.by_flag.items())),
+                        "duplicates": tally.duplicates, "rejected": tally.rejected},
             "stages": {name: st.to_dict() for name, st in totals.items()},
             "inputs": inputs,
             "timings": {**{name: round(st.seconds, 4) for name, st in totals.items()},
-                        "write": round(write_seconds, 4),
-                        "total": round(time.time() - started, 4)},
+                        "write": round(write_seconds, 4), "total": 0.0},
         }
         t = time.perf_counter()
         write.write_text(os.path.join(folder, "report.html"), report.render(manifest, cards))

@@ -59,6 +59,13 @@ def list_remote(url: str) -> list[tuple[str, int]]:
     return sorted(out)
 
 
+def basename(url: str) -> str:
+    """"raw" for raw/, /data/raw, file:///data/raw, s3://bucket/raw/."""
+    if is_local(url):
+        return os.path.basename(os.path.abspath(local_path(url)))
+    return posixpath.basename(url.split("://", 1)[1].rstrip("/"))
+
+
 def read_bytes(url: str) -> bytes:
     if is_local(url):
         with open(local_path(url), "rb") as f:
@@ -69,11 +76,10 @@ def read_bytes(url: str) -> bytes:
 
 
 def relative(url: str, root: str) -> str:
-    """"raw/a/b.txt": the path below the input root, named by the root folder (as read.source_path)."""
+    """"raw/a/b.txt": the input's path below the root, named by the root folder (a record's source.path)."""
     if is_local(url):
         path, base = local_path(url), local_path(root)
-        rel = os.path.join(os.path.basename(os.path.abspath(base)), os.path.relpath(path, base))
-        return rel.replace(os.sep, "/")
+        return os.path.join(basename(root), os.path.relpath(path, base)).replace(os.sep, "/")
     root_path = root.split("://", 1)[1].rstrip("/")
     path = url.split("://", 1)[1]
     if protocol(url) == "memory":   # memory:// paths are rooted at "/"
