@@ -24,6 +24,7 @@ from . import read, storage
 from .normalize import GLOSS, is_pinyin, to_simplified
 
 MAX_CARDS = 400            # a page a browser still opens quickly; the rest are counted
+MAX_ROWS = 20_000          # document table rows; the manifest lists every document
 EXCERPT_MAX = 1200
 WINDOW = 2500
 
@@ -183,7 +184,7 @@ def document_table(inputs: list[dict]) -> str:
     head = ("<tr><th>document</th><th>site</th><th>encoding</th><th>status</th><th>records</th>"
             "<th>by type</th><th>flags</th><th>removed chars</th></tr>")
     rows = []
-    for d in inputs:
+    for d in inputs[:MAX_ROWS]:
         status = d["status"]
         by_type = ", ".join(f"{k} {v}" for k, v in d["by_type"].items())
         flags = ", ".join(f"{k} {v}" for k, v in d["flags"].items())
@@ -192,7 +193,9 @@ def document_table(inputs: list[dict]) -> str:
                     f'<td>{e(d["encoding"])}</td><td class="status-{e(status)}">{e(status)}</td>'
                     f'<td class="num">{d["records"]}</td><td>{e(by_type)}</td><td>{e(flags)}</td>'
                     f'<td class="num">{d["removed_chars"]}</td></tr>')
-    return f'<table id="documents"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+    more = (f'<p class="muted">{len(inputs) - MAX_ROWS} more documents are listed in manifest.json.</p>'
+            if len(inputs) > MAX_ROWS else "")
+    return f'<table id="documents"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>{more}'
 
 
 def record_html(row: dict) -> str:
