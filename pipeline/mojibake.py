@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import operator
 from collections import Counter
 from functools import lru_cache
 
@@ -31,6 +32,11 @@ import regex as re
 _GLOSS_REMNANT = r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)"
 _PUNCT_FOLDED = {";": "；", "(": "（", ")": "）", ",": "，", ":": "：", "?": "？", "!": "！"}
 HTML_REMNANT = re.compile(r"</?p>\n?|/p>\n?")
+_GLOSS = re.compile(_GLOSS_REMNANT)
+_PAREN_GLOSS = re.compile(r"\(" + _GLOSS_REMNANT)
+_MAYBE_PAREN_GLOSS = re.compile(r"\(?" + _GLOSS_REMNANT)
+_Q_GLOSS = re.compile(r"\?" + _GLOSS_REMNANT)
+_Q_HAN_GLOSS = re.compile(r"\?\p{Han}{1,4}[A-Za-z]\(" + _GLOSS_REMNANT)
 
 MAX_RUN = 48          # characters; garbled runs in the wild are short
 BEAM = 16
@@ -113,6 +119,8 @@ class CharModel:
         self.prior_bi, self.prior_left = prior_bigrams()
         self._memo: dict = {}
         self._likely: dict = {}
+        self._steps: dict = {}      # (prev, lead, trail) → costs of the candidates, for decode_run
+        self._p_uni: dict = {}
         by_freq = [c for c, _ in self.uni.most_common() if "\u4e00" <= c <= "\u9fff" or c in "。，、：；？！"]
         self.top = by_freq[:60]
 
@@ -125,8 +133,11 @@ class CharModel:
         return got
 
     def p_uni(self, c: str) -> float:
-        base = 0.3 if c in self.common else 0.0005
-        return (self.uni[c] + base) / (self.total + 2000)
+        got = self._p_uni.get(c)
+        if got is None:
+            base = 0.3 if c in self.common else 0.0005
+            got = self._p_uni[c] = (self.uni.get(c, 0) + base) / (self.total + 2000)
+        return got
 
     def cost(self, prev: str, c: str) -> float:
         key = (prev, c)
@@ -140,8 +151,8 @@ class CharModel:
             return ASCII_COST if c.isalnum() or c in "()" else ASCII_COST + 1
         left = self.prior_left.get(prev, 0)
         p_prior = self.prior_bi.get((prev, c), 0) / left if left else 0.0
-        n_prev = self.uni[prev]
-        p_doc = self.bi[(prev, c)] / n_prev if n_prev else 0.0
+        n_prev = self.uni.get(prev, 0)       # .get: Counter's [] takes a slow path for absent keys
+        p_doc = self.bi.get((prev, c), 0) / n_prev if n_prev else 0.0
         if prev in PUNCT or c in PUNCT:
             # words say nothing about punctuation: what follows 。 is any start
             return -math.log(0.4 * p_doc + 0.6 * self.p_uni(c) + 1e-9)
@@ -183,8 +194,8 @@ def find_runs(text: str) -> list[tuple[int, int]]:
         nxt = text[m.end():m.end() + 2]
         rare_near = any(_is_rare_glyph(c, common) for c in nxt) or \
             (nxt[:1] in "?;:,()!" and _is_rare_glyph(text[m.end() + 1:m.end() + 2], common)) or \
-            (nxt[:1] == "?" and re.match(rf"\?\p{{Han}}{{1,4}}[A-Za-z]\({_GLOSS_REMNANT}", text[m.end():])) or \
-            re.match(_GLOSS_REMNANT, text[m.end():]) or nxt.startswith("/p")
+            (nxt[:1] == "?" and _Q_HAN_GLOSS.match(text, m.end())) or \
+            _GLOSS.match(text, m.end()) or nxt.startswith("/p")
         if not rare_near:
             pos = m.end()
             continue
@@ -192,8 +203,7 @@ def find_runs(text: str) -> list[tuple[int, int]]:
             start -= 1
         end = i = m.end()
         while i < len(text) and i - start < MAX_RUN:
-            rest = text[i:]
-            g = re.match(rf"\(?{_GLOSS_REMNANT}", rest) if text[i - 1] in "?" or rest[:1] == "(" else None
+            g = _MAYBE_PAREN_GLOSS.match(text, i) if text[i - 1] == "?" or text[i] == "(" else None
             h = HTML_REMNANT.match(text, i) if text[i - 1] == "?" else None
             if g or h:
                 i = i + len(g[0]) if g else h.end()
@@ -211,7 +221,7 @@ def find_runs(text: str) -> list[tuple[int, int]]:
                     break
                 i += 1
             elif c.isascii() and c.isalnum() and (_is_rare_glyph(text[i - 1], common)
-                                                  or re.match(r"\(" + _GLOSS_REMNANT, text[i + 1:])):
+                                                  or _PAREN_GLOSS.match(text, i + 1)):
                 i += 1          # a trail byte that happens to be ASCII: 私Y(jié)果
                 end = i
             elif c in "；;:,()（）!" and (_is_rare_glyph(after, common) or after == "?"):
@@ -233,7 +243,7 @@ def is_strong(run: str) -> bool:
     from .read import _common_han
     common = _common_han()
     rare = sum(1 for c in run if _is_rare_glyph(c, common))
-    return rare >= 2 or bool(re.search(r"\?" + _GLOSS_REMNANT, run)) or "??" in run
+    return rare >= 2 or bool(_Q_GLOSS.search(run)) or "??" in run
 
 
 def _tokens(run: str) -> list[list[tuple]]:
@@ -244,13 +254,13 @@ def _tokens(run: str) -> list[list[tuple]]:
     first = True
     while i < len(run):
         c = run[i]
-        full_gloss = re.match(r"\(" + _GLOSS_REMNANT, run[i:])
+        full_gloss = _PAREN_GLOSS.match(run, i)
         if full_gloss:       # a gloss of the original text: no bytes of its own
             out.append(([((), 0.0)], len(full_gloss[0])))
             i += len(full_gloss[0])
             continue
         if c == "?":
-            g = re.match(_GLOSS_REMNANT, run[i + 1:])
+            g = _GLOSS.match(run, i + 1)
             h = HTML_REMNANT.match(run, i + 1)
             skip = len(g[0]) if g else (h.end() - i - 1 if h else 0)
             if first:
@@ -274,6 +284,9 @@ def _tokens(run: str) -> list[list[tuple]]:
             i += 1
         first = False
     return out
+
+
+_COST = operator.itemgetter(2)
 
 
 def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str = "") -> tuple[str, float, int] | None:
@@ -304,6 +317,30 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str =
         return model.cost(pc, rest[0]) + model.text_cost(rest[0], rest[1:]) if rest else 0.0
 
     from .normalize import strip_glosses
+    # hot loop: the memo is read inline, not through model.cost (a call per
+    # candidate was a third of the decoder's time)
+    memo, cost_of = model._memo, model.cost
+    common = model.common
+    hidden: dict = {}       # (lead, trail) → [(c1, [(c2, cost c1→c2)], cheapest)], the same for every state
+
+    def hidden_pairs(lead: int, trail: int) -> list:
+        got = hidden.get((lead, trail))
+        if got is None:
+            got = hidden[(lead, trail)] = []
+            for c1 in pair(lead, None)[:12]:
+                row = [(c2, cost_of(c1, c2)) for c2 in pair(None, trail)[:12]]
+                got.append((c1, row, min((c for _, c in row), default=math.inf)))
+        return got
+
+    steps = model._steps
+
+    def step_costs(pc: str, lead, trail, chars: list[str]) -> list[float]:
+        """Costs of pc → each of chars, the candidates for bytes (lead, trail)."""
+        got = steps.get((pc, lead, trail))
+        if got is None:
+            got = steps[(pc, lead, trail)] = [cost_of(pc, ch) for ch in chars]
+        return got
+
     best = None
     # state: (pending byte or "W" or None, prev char) → (cost, emitted text)
     states = {(None, prev): (0.0, "")}
@@ -315,29 +352,45 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str =
                 partial = [(pending, pchar, cost + penalty, out)]
                 for slot in alt:
                     nxt_partial = []
+                    add = nxt_partial.append
+                    bound, next_check = math.inf, BEAM * 4
                     for rank, (pend, pc, cst, o) in enumerate(partial):
                         if pend is None:
                             if slot is not None and slot < 0x80:
                                 ch = chr(slot)
-                                nxt_partial.append((None, ch, cst + model.cost(pc, ch), o + ch))
+                                c = memo.get((pc, ch))
+                                add((None, ch, cst + (cost_of(pc, ch) if c is None else c), o + ch))
                             elif slot is None or slot >= 0x81:
-                                nxt_partial.append(("W" if slot is None else slot, pc, cst, o))
+                                add(("W" if slot is None else slot, pc, cst, o))
                             continue
                         lead = None if pend == "W" else pend
                         if slot is not None and not (0x40 <= slot <= 0xFE and slot != 0x7F):
                             continue
                         direct = pair(lead, slot)
-                        for ch in direct:
-                            nxt_partial.append((None, ch, cst + model.cost(pc, ch), o + ch))
+                        # only the BEAM*4 cheapest candidates survive: one costlier than
+                        # that many already found cannot, so it is not built (same result).
+                        # The bound only tightens as candidates come; renewed as they double
+                        if len(nxt_partial) >= next_check:
+                            bound = heapq.nsmallest(BEAM * 4, map(_COST, nxt_partial))[-1]
+                            next_check = 2 * len(nxt_partial)
+                        for ch, c in zip(direct, step_costs(pc, lead, slot, direct)):
+                            c += cst
+                            if c <= bound:
+                                add((None, ch, c, o + ch))
                         # a pair the garbling decoder dropped unseen sits between two known
                         # bytes; only worth trying where the direct reading is no common glyph
                         if (lead is not None and slot is not None and rank < 4
-                                and not (direct and direct[0] in model.common)):
-                            for c1 in pair(lead, None)[:12]:
-                                c1_cost = cst + HIDDEN_DROP_COST + model.cost(pc, c1)
-                                for c2 in pair(None, slot)[:12]:
-                                    nxt_partial.append((None, c2, c1_cost + model.cost(c1, c2), o + c1 + c2))
-                    partial = heapq.nsmallest(BEAM * 4, nxt_partial, key=lambda s: s[2])
+                                and not (direct and direct[0] in common)):
+                            for c1, row, cheapest in hidden_pairs(lead, slot):
+                                c = memo.get((pc, c1))
+                                c1_cost = cst + HIDDEN_DROP_COST + (cost_of(pc, c1) if c is None else c)
+                                if c1_cost + cheapest > bound:
+                                    continue
+                                o1 = o + c1
+                                for c2, c12 in row:
+                                    if c1_cost + c12 <= bound:
+                                        add((None, c2, c1_cost + c12, o1 + c2))
+                    partial = heapq.nsmallest(BEAM * 4, nxt_partial, key=_COST)
                 for pend, pc, cst, o in partial:
                     key = (pend, pc)
                     if key not in new or cst < new[key][0]:
@@ -360,7 +413,7 @@ def _token_ends(text: str, start: int, n: int) -> list[int]:
     """start and the ends of the next n tokens (a gloss "(xiàn)" is one token)."""
     ends, i = [start], start
     while len(ends) <= n and i < len(text) and text[i] != "\n":
-        g = re.match(r"\(" + _GLOSS_REMNANT, text[i:])
+        g = _PAREN_GLOSS.match(text, i)
         i += len(g[0]) if g else 1
         ends.append(i)
     return ends
