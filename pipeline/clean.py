@@ -51,7 +51,12 @@ def notice_words(text: str) -> int:
 
 def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
     lines = text.split("\n")
-    probes = [probe(ln) for ln in lines]
+    # one probe of the whole text, split: nothing in it spans a line break
+    # (glosses follow a character, OpenCC phrases hold no newline), and one
+    # call instead of one per line is most of clean's time saved
+    probes = probe(text).split("\n")
+    if len(probes) != len(lines):
+        probes = [probe(ln) for ln in lines]
     rules = compiled_rules(site)
     drop: dict[int, str] = {}
     i = 0

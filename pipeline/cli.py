@@ -58,7 +58,7 @@ def main(argv=None) -> int:
             return 2
         manifest = ingest(args.raw, args.out, near_threshold=args.near_duplicates,
                           cache_dir=None if args.no_cache else args.cache, workers=args.workers or None,
-                          engine=args.engine, scheduler=args.scheduler)
+                          engine=args.engine, scheduler=args.scheduler, with_inputs=False)
         return 1 if args.strict and manifest["documents"]["quarantined"] else 0
     if args.command == "fetch":
         from .fetch import FetchSettings, fetch_all, read_url_list

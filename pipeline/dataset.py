@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import os
 
-import pandas as pd
-import pyarrow.parquet as pq
-
 ENGINES = ("pandas", "duckdb")
 
 
@@ -42,6 +39,8 @@ def load(path: str = "cleaned", engine: str = "pandas", types: list[str] | None 
         return rel
     if engine != "pandas":
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    import pandas as pd            # here, not at import: `import pipeline` stays light for workers
+    import pyarrow.parquet as pq
     from .schema import load_schema
     props = load_schema()["properties"]
     df = pq.read_table(file).to_pandas()

@@ -180,11 +180,12 @@ def bar_chart(title: str, counts: dict[str, int]) -> str:
             f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg></figure>')
 
 
-def document_table(inputs: list[dict]) -> str:
+def document_table(inputs, total: int) -> str:
+    """Rows for the first MAX_ROWS document entries (an iterable: the caller streams them)."""
     head = ("<tr><th>document</th><th>site</th><th>encoding</th><th>status</th><th>records</th>"
             "<th>by type</th><th>flags</th><th>removed chars</th></tr>")
     rows = []
-    for d in inputs[:MAX_ROWS]:
+    for d in inputs:
         status = d["status"]
         by_type = ", ".join(f"{k} {v}" for k, v in d["by_type"].items())
         flags = ", ".join(f"{k} {v}" for k, v in d["flags"].items())
@@ -193,8 +194,8 @@ def document_table(inputs: list[dict]) -> str:
                     f'<td>{e(d["encoding"])}</td><td class="status-{e(status)}">{e(status)}</td>'
                     f'<td class="num">{d["records"]}</td><td>{e(by_type)}</td><td>{e(flags)}</td>'
                     f'<td class="num">{d["removed_chars"]}</td></tr>')
-    more = (f'<p class="muted">{len(inputs) - MAX_ROWS} more documents are listed in manifest.json.</p>'
-            if len(inputs) > MAX_ROWS else "")
+    more = (f'<p class="muted">{total - len(rows)} more documents are listed in manifest.json.</p>'
+            if total > len(rows) else "")
     return f'<table id="documents"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>{more}'
 
 
@@ -236,7 +237,7 @@ def card_html(card: dict, sources: dict) -> str:
             f'<div><h4>cleaned record</h4>{record_html(row)}</div></div></article>')
 
 
-def render(manifest: dict, collector: CardCollector) -> str:
+def render(manifest: dict, collector: CardCollector, documents, document_count: int) -> str:
     docs, recs = manifest["documents"], manifest["records"]
     urls = {c["url"] for c in collector.cards if c["url"]}
     sources = {u: _source_text(u) for u in sorted(urls)}
@@ -253,7 +254,7 @@ def render(manifest: dict, collector: CardCollector) -> str:
 <body><header><h1>tiku quality report: {e(manifest["input_root"])}</h1><p>{summary}</p></header><main>
 <section><h2>Records</h2><div class="charts">{bar_chart("records by type", recs["by_type"])}
 {bar_chart("records by flag", recs["by_flag"])}</div></section>
-<section><h2>Documents ({len(manifest["inputs"])})</h2>{document_table(manifest["inputs"])}</section>
+<section><h2>Documents ({document_count})</h2>{document_table(documents, document_count)}</section>
 <section><h2>Flagged records and quarantined documents</h2>
 <input id="filter" type="search" placeholder="filter by text, flag, path or id" aria-label="filter records">
 <p class="muted"><span id="shown">{len(collector.cards)}</span> of {len(collector.cards)} shown</p>

@@ -259,10 +259,12 @@ def emit(result: DocResult, url: str, output: write.StreamingOutput, cards: repo
 
 def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_THRESHOLD,
            cache_dir: str | None = None, workers: int | None = None, engine: str = "local",
-           scheduler: str | None = None, batch_rows: int = 5_000) -> dict:
+           scheduler: str | None = None, batch_rows: int = 5_000, with_inputs: bool = True) -> dict:
     """raw/ → out/. Documents are processed by the engine and streamed, in
     input order, through deduplication into the outputs: memory holds one
-    window of results and the deduplication index, not the corpus."""
+    window of results and the deduplication index, not the corpus. The
+    manifest's per-document entries go through a staging file too; the
+    returned manifest carries them only `with_inputs` (the CLI does not)."""
     started = time.time()
     tasks, problems = list_inputs(raw, cache_dir)
     progress = Progress(len(tasks), sum(t.size for t in tasks), log)
@@ -270,7 +272,6 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
     deduper = Deduper(totals["dedupe"], near_threshold)
     tally = Tally(quarantined=len(problems))
     cards = report.CardCollector()
-    inputs: list[dict] = []
     write_seconds = 0.0
     with storage.output_folder(out) as folder:
         output = write.StreamingOutput(folder, batch_rows)
@@ -291,7 +292,7 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
                 t = time.perf_counter()
                 emit(result, task.url, output, cards, log)
                 write_seconds += time.perf_counter() - t
-                inputs.append(document_entry(result))
+                output.document_entry(document_entry(result))
             progress.done()
             if cache_dir:
                 print(f"ingest: {tally.reused} of {len(tasks)} documents reused from the cache", file=log)
@@ -302,7 +303,7 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
             output.abort()
             raise
 
-        manifest = {
+        manifest: dict = {
             "pipeline_version": PIPELINE_VERSION,
             "code_fingerprint": code_fingerprint(),
             "schema_version": SCHEMA_VERSION,
@@ -312,17 +313,21 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
                         "by_flag": dict(sorted(tally.by_flag.items())),
                         "duplicates": tally.duplicates, "rejected": tally.rejected},
             "stages": {name: st.to_dict() for name, st in totals.items()},
-            "inputs": inputs,
+            "inputs": None,          # streamed from the staging file when written
             "timings": {**{name: round(st.seconds, 4) for name, st in totals.items()},
                         "write": round(write_seconds, 4), "total": 0.0},
         }
         t = time.perf_counter()
-        write.write_text(os.path.join(folder, "report.html"), report.render(manifest, cards))
+        page = report.render(manifest, cards, output.document_entries(report.MAX_ROWS), output.document_count)
+        write.write_text(os.path.join(folder, "report.html"), page)
         manifest["timings"]["report"] = round(time.perf_counter() - t, 4)
         manifest["timings"]["total"] = round(time.time() - started, 4)
         # written last, with the checksum of every file it describes: a run
         # killed before this point leaves the previous manifest in place
         manifest["outputs"] = write.checksums(folder, [*names, "report.html"])
-        write.write_json(os.path.join(folder, "manifest.json"), manifest)
+        write.write_manifest(os.path.join(folder, "manifest.json"), manifest, output.document_entries())
+        if with_inputs:
+            manifest["inputs"] = list(output.document_entries())
+        output.finish()
     print(summary(manifest, out), file=log)
     return manifest

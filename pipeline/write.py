@@ -98,6 +98,7 @@ class StreamingOutput:
     Cleaned document texts are content-addressed and go straight to docs/."""
 
     JSONL = ("questions.jsonl", "removed.jsonl", "quarantine.jsonl")
+    DOCUMENTS = "documents.jsonl"     # the manifest's per-document entries, kept out of memory
 
     def __init__(self, out: str, batch_rows: int = 5_000):
         self.out, self.batch_rows = out, batch_rows
@@ -107,7 +108,8 @@ class StreamingOutput:
         self.parquet = pq.ParquetWriter(os.path.join(self.staging, "questions.parquet"), RECORD_SCHEMA,
                                         compression="zstd")
         self.lines = {name: open(os.path.join(self.staging, name), "w", encoding="utf-8", newline="\n")
-                      for name in self.JSONL}
+                      for name in (*self.JSONL, self.DOCUMENTS)}
+        self.document_count = 0
         self.batch: list[dict] = []
         self.doc_ids: set[str] = set()
 
@@ -124,6 +126,18 @@ class StreamingOutput:
 
     def quarantine(self, rows) -> None:
         self._append("quarantine.jsonl", rows)
+
+    def document_entry(self, entry: dict) -> None:
+        self._append(self.DOCUMENTS, [entry])
+        self.document_count += 1
+
+    def document_entries(self, limit: int | None = None):
+        """The entries written so far, in order (after commit)."""
+        with open(os.path.join(self.staging, self.DOCUMENTS), encoding="utf-8") as f:
+            for n, line in enumerate(f):
+                if limit is not None and n >= limit:
+                    return
+                yield json.loads(line)
 
     def doc(self, doc_id: str, text: str) -> None:
         self.doc_ids.add(doc_id)
@@ -151,23 +165,43 @@ class StreamingOutput:
             f.close()
 
     def commit(self) -> list[str]:
-        """Rename every staged file into place; the caller writes the manifest last."""
+        """Rename every staged output into place; the caller then writes the
+        report and the manifest (from document_entries) and calls finish()."""
         self._close()
         names = ["questions.parquet", *self.JSONL]
         for name in names:
             os.replace(os.path.join(self.staging, name), os.path.join(self.out, name))
-        os.rmdir(self.staging)
         docs = os.path.join(self.out, "docs")
         for name in os.listdir(docs):
             if name.endswith(".txt") and name[:-4] not in self.doc_ids:
                 os.unlink(os.path.join(docs, name))
         return names
 
+    def finish(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
     def abort(self) -> None:
         try:
             self._close()
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def write_manifest(path: str, manifest: dict, documents, key: str = "inputs") -> None:
+    """manifest.json with manifest[key] streamed from `documents`: the same
+    text json.dumps(indent=2) would give, without the whole list in memory."""
+    placeholder = "\x00documents\x00"
+    head, tail = json.dumps({**manifest, key: placeholder}, ensure_ascii=False, indent=2).split(
+        json.dumps(placeholder))
+    with atomic_open(path) as f:
+        f.write(head)
+        first = True
+        for entry in documents:
+            f.write(("[\n    " if first else ",\n    ")
+                    + json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    "))
+            first = False
+        f.write("[]" if first else "\n  ]")
+        f.write(tail + "\n")
 
 
 def checksums(folder: str, names: list[str]) -> dict[str, str]:

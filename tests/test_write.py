@@ -1,3 +1,4 @@
+import json
 import os
 
 import pyarrow.parquet as pq
@@ -36,6 +37,7 @@ def test_streaming_output_writes_fixed_row_groups_with_declared_types(tmp_path):
     assert [meta.metadata.row_group(i).num_rows for i in range(meta.num_row_groups)] == [4, 4, 2]
     assert meta.metadata.row_group(0).column(0).compression == "ZSTD"
     assert len((tmp_path / "questions.jsonl").read_text(encoding="utf-8").splitlines()) == 10
+    out.finish()
     assert not [n for n in os.listdir(tmp_path) if n.startswith(".")], "staging folder removed"
 
 
@@ -52,3 +54,11 @@ def test_aborted_output_leaves_the_previous_files(tmp_path):
     out.abort()
     assert (tmp_path / "questions.jsonl").read_text(encoding="utf-8") == "old\n"
     assert not [n for n in os.listdir(tmp_path) if n.startswith(".")]
+
+
+@pytest.mark.parametrize("entries", [[], [{"path": "raw/a.txt", "flags": {}, "runs": [1, {"raw": "測"}]}, {"path": "b"}]])
+def test_streamed_manifest_is_the_same_json(tmp_path, entries):
+    manifest = {"pipeline_version": "x", "inputs": None, "timings": {"total": 1.5}, "outputs": {}}
+    write.write_manifest(str(tmp_path / "m.json"), manifest, iter(entries))
+    assert (tmp_path / "m.json").read_text(encoding="utf-8") == json.dumps(
+        {**manifest, "inputs": entries}, ensure_ascii=False, indent=2) + "\n"
