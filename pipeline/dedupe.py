@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections import defaultdict
 
 import numpy as np
 import regex as re
@@ -50,6 +49,9 @@ def shingles(text: str) -> set[str]:
 _rng = np.random.default_rng(SEED)
 _A = _rng.integers(1, 2**63 - 1, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
 _B = _rng.integers(0, 2**63 - 1, size=NUM_PERM, dtype=np.uint64)
+# a band's ROWS minima folded into one 64-bit key, salted per band
+_BAND_MIX = _rng.integers(1, 2**63 - 1, size=(BANDS, ROWS), dtype=np.uint64) | np.uint64(1)
+_BAND_SALT = _rng.integers(0, 2**63 - 1, size=BANDS, dtype=np.uint64)
 
 
 def gram_hashes(grams: set[str]) -> np.ndarray:
@@ -63,6 +65,13 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         h = (_A[:, None] * hashes[None, :] + _B[:, None]) >> np.uint64(32)
     return h.min(axis=1)
+
+
+def band_keys(sig: np.ndarray) -> list[int]:
+    """One int per LSH band (8 bytes of index instead of a tuple of bytes): a
+    collision only proposes a candidate, which the true Jaccard then judges."""
+    with np.errstate(over="ignore"):
+        return ((sig.reshape(BANDS, ROWS) * _BAND_MIX).sum(axis=1, dtype=np.uint64) + _BAND_SALT).tolist()
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -82,8 +91,10 @@ class Deduper:
     def __init__(self, stats: StageStats, threshold: float = DEFAULT_THRESHOLD):
         self.stats, self.threshold = stats, threshold
         self.root_of: dict[bytes, str] = {}          # fingerprint digest → id of the original
-        self.buckets: dict[tuple, list[int]] = defaultdict(list)
-        self.grams: list[np.ndarray] = []             # per indexed record, for near search
+        # band key → index of the one indexed record in it, or a list when several
+        self.buckets: dict[int, int | list[int]] = {}
+        self.grams: list[bytes] = []                  # per indexed record: its sorted gram hashes
+        self.types: list[str] = []                    # per indexed record
         self.roots: list[str] = []                    # per indexed record, the id of its original
 
     def mark(self, rec: QuestionRecord) -> None:
@@ -92,17 +103,29 @@ class Deduper:
         kind = "exact_duplicate"
         if root is None and self.threshold < 1.0:
             g = gram_hashes(shingles(_text(rec)))
-            sig = minhash(g)
-            keys = [(rec.type, band, sig[band * ROWS:(band + 1) * ROWS].tobytes()) for band in range(BANDS)]
+            keys = band_keys(minhash(g))
             candidates = set()
             for key in keys:
-                candidates.update(self.buckets[key])
-            matches = sorted(j for j in candidates if jaccard(g, self.grams[j]) >= self.threshold)
+                got = self.buckets.get(key)
+                if isinstance(got, list):
+                    candidates.update(got)
+                elif got is not None:
+                    candidates.add(got)
+            matches = sorted(j for j in candidates if self.types[j] == rec.type
+                             and jaccard(g, np.frombuffer(self.grams[j], dtype=np.uint64)) >= self.threshold)
             if matches:
                 root, kind = self.roots[matches[0]], "near_duplicate"
+            i = len(self.roots)
             for key in keys:                           # copies are indexed too, under their root
-                self.buckets[key].append(len(self.roots))
-            self.grams.append(g)
+                got = self.buckets.get(key)
+                if got is None:
+                    self.buckets[key] = i
+                elif isinstance(got, list):
+                    got.append(i)
+                else:
+                    self.buckets[key] = [got, i]
+            self.grams.append(g.tobytes())
+            self.types.append(rec.type)
             self.roots.append(root or rec.id)
         if root is None:
             self.root_of[fp] = rec.id

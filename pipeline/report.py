@@ -20,8 +20,11 @@ import difflib
 import html
 import json
 
+from typing import Iterator
+
 from . import read, storage
 from .normalize import GLOSS, is_pinyin, to_simplified
+from .write import atomic_open
 
 MAX_CARDS = 400            # a page a browser still opens quickly; the rest are counted
 MAX_ROWS = 20_000          # document table rows; the manifest lists every document
@@ -180,23 +183,25 @@ def bar_chart(title: str, counts: dict[str, int]) -> str:
             f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg></figure>')
 
 
-def document_table(inputs, total: int) -> str:
-    """Rows for the first MAX_ROWS document entries (an iterable: the caller streams them)."""
-    head = ("<tr><th>document</th><th>site</th><th>encoding</th><th>status</th><th>records</th>"
-            "<th>by type</th><th>flags</th><th>removed chars</th></tr>")
-    rows = []
+def document_table(inputs, total: int) -> Iterator[str]:
+    """The table, a row at a time, for the document entries given (the
+    caller streams at most MAX_ROWS of them)."""
+    yield ('<table id="documents"><thead><tr><th>document</th><th>site</th><th>encoding</th><th>status</th>'
+           '<th>records</th><th>by type</th><th>flags</th><th>removed chars</th></tr></thead><tbody>')
+    shown = 0
     for d in inputs:
         status = d["status"]
         by_type = ", ".join(f"{k} {v}" for k, v in d["by_type"].items())
         flags = ", ".join(f"{k} {v}" for k, v in d["flags"].items())
         reason = f'<div class="muted">{e(d["reason"])}</div>' if d["reason"] else ""
-        rows.append(f'<tr class="{e(status)}"><td>{e(d["path"])}{reason}</td><td>{e(d["site"])}</td>'
-                    f'<td>{e(d["encoding"])}</td><td class="status-{e(status)}">{e(status)}</td>'
-                    f'<td class="num">{d["records"]}</td><td>{e(by_type)}</td><td>{e(flags)}</td>'
-                    f'<td class="num">{d["removed_chars"]}</td></tr>')
-    more = (f'<p class="muted">{total - len(rows)} more documents are listed in manifest.json.</p>'
-            if total > len(rows) else "")
-    return f'<table id="documents"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>{more}'
+        shown += 1
+        yield (f'<tr class="{e(status)}"><td>{e(d["path"])}{reason}</td><td>{e(d["site"])}</td>'
+               f'<td>{e(d["encoding"])}</td><td class="status-{e(status)}">{e(status)}</td>'
+               f'<td class="num">{d["records"]}</td><td>{e(by_type)}</td><td>{e(flags)}</td>'
+               f'<td class="num">{d["removed_chars"]}</td></tr>')
+    yield "</tbody></table>"
+    if total > shown:
+        yield f'<p class="muted">{total - shown} more documents are listed in manifest.json.</p>'
 
 
 def record_html(row: dict) -> str:
@@ -237,27 +242,41 @@ def card_html(card: dict, sources: dict) -> str:
             f'<div><h4>cleaned record</h4>{record_html(row)}</div></div></article>')
 
 
-def render(manifest: dict, collector: CardCollector, documents, document_count: int) -> str:
+def render(manifest: dict, collector: CardCollector, documents, document_count: int) -> Iterator[str]:
+    """The page in pieces, so a long document table is never one string."""
     docs, recs = manifest["documents"], manifest["records"]
-    urls = {c["url"] for c in collector.cards if c["url"]}
-    sources = {u: _source_text(u) for u in sorted(urls)}
-    cards = "".join(card_html(c, sources) for c in collector.cards)
-    more = (f'<p class="muted">{collector.skipped} more flagged records are not shown here '
-            f'(see questions.jsonl and quarantine.jsonl).</p>') if collector.skipped else ""
     summary = (f'{docs["ok"]} documents ok, {docs["quarantined"]} quarantined · {recs["total"]} records, '
                f'{recs["duplicates"]} duplicates, {recs["rejected"]} rejected by the schema · '
                f'pipeline {e(manifest["pipeline_version"])}, schema {e(manifest["schema_version"])}')
-    data = json.dumps({"documents": docs, "records": recs}, ensure_ascii=False).replace("</", "<\\/")
-    return f"""<!doctype html>
+    yield f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>tiku report: {e(manifest["input_root"])}</title><style>{CSS}</style></head>
 <body><header><h1>tiku quality report: {e(manifest["input_root"])}</h1><p>{summary}</p></header><main>
 <section><h2>Records</h2><div class="charts">{bar_chart("records by type", recs["by_type"])}
 {bar_chart("records by flag", recs["by_flag"])}</div></section>
-<section><h2>Documents ({document_count})</h2>{document_table(documents, document_count)}</section>
+<section><h2>Documents ({document_count})</h2>"""
+    yield from document_table(documents, document_count)
+    yield f"""</section>
 <section><h2>Flagged records and quarantined documents</h2>
 <input id="filter" type="search" placeholder="filter by text, flag, path or id" aria-label="filter records">
 <p class="muted"><span id="shown">{len(collector.cards)}</span> of {len(collector.cards)} shown</p>
-<div id="cards">{cards}</div>{more}</section>
+<div id="cards">"""
+    urls = {c["url"] for c in collector.cards if c["url"]}
+    sources = {u: _source_text(u) for u in sorted(urls)}
+    for card in collector.cards:
+        yield card_html(card, sources)
+    yield "</div>"
+    if collector.skipped:
+        yield (f'<p class="muted">{collector.skipped} more flagged records are not shown here '
+               f'(see questions.jsonl and quarantine.jsonl).</p>')
+    data = json.dumps({"documents": docs, "records": recs}, ensure_ascii=False).replace("</", "<\\/")
+    yield f"""</section>
 </main><script type="application/json" id="summary">{data}</script><script>{SCRIPT}</script></body></html>
 """
+
+
+def write_report(path: str, manifest: dict, collector: CardCollector, documents, document_count: int,
+                 tmp_dir: str | None = None) -> None:
+    with atomic_open(path, tmp_dir=tmp_dir) as f:
+        for piece in render(manifest, collector, documents, document_count):
+            f.write(piece)

@@ -318,14 +318,16 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
                         "write": round(write_seconds, 4), "total": 0.0},
         }
         t = time.perf_counter()
-        page = report.render(manifest, cards, output.document_entries(report.MAX_ROWS), output.document_count)
-        write.write_text(os.path.join(folder, "report.html"), page)
+        # staged like everything else: a run killed from here on leaves one staging folder behind
+        report.write_report(os.path.join(folder, "report.html"), manifest, cards,
+                            output.document_entries(report.MAX_ROWS), output.document_count, tmp_dir=output.staging)
         manifest["timings"]["report"] = round(time.perf_counter() - t, 4)
         manifest["timings"]["total"] = round(time.time() - started, 4)
         # written last, with the checksum of every file it describes: a run
         # killed before this point leaves the previous manifest in place
         manifest["outputs"] = write.checksums(folder, [*names, "report.html"])
-        write.write_manifest(os.path.join(folder, "manifest.json"), manifest, output.document_entries())
+        write.write_manifest(os.path.join(folder, "manifest.json"), manifest, output.document_entries(),
+                             tmp_dir=output.staging)
         if with_inputs:
             manifest["inputs"] = list(output.document_entries())
         output.finish()

@@ -38,11 +38,12 @@ RECORD_SCHEMA = pa.schema([
 
 
 @contextmanager
-def atomic_open(path: str, mode: str = "w"):
-    """Open a temp file beside `path`; rename it over `path` only on success."""
+def atomic_open(path: str, mode: str = "w", tmp_dir: str | None = None):
+    """Open a temp file beside `path` (or in tmp_dir, on the same filesystem);
+    rename it over `path` only on success."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=tmp_dir or folder)
     os.chmod(tmp, 0o644)     # mkstemp's 0600 would hide a shared dataset from its readers
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as f:
@@ -187,13 +188,13 @@ class StreamingOutput:
             shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def write_manifest(path: str, manifest: dict, documents, key: str = "inputs") -> None:
+def write_manifest(path: str, manifest: dict, documents, key: str = "inputs", tmp_dir: str | None = None) -> None:
     """manifest.json with manifest[key] streamed from `documents`: the same
     text json.dumps(indent=2) would give, without the whole list in memory."""
     placeholder = "\x00documents\x00"
     head, tail = json.dumps({**manifest, key: placeholder}, ensure_ascii=False, indent=2).split(
         json.dumps(placeholder))
-    with atomic_open(path) as f:
+    with atomic_open(path, tmp_dir=tmp_dir) as f:
         f.write(head)
         first = True
         for entry in documents:

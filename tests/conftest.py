@@ -15,6 +15,35 @@ RAW = os.path.join(ROOT, "raw")
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 
 
+class Log:
+    """A log stream for ingest() that keeps what was written."""
+
+    def __init__(self):
+        self.lines = []
+
+    def write(self, s):
+        self.lines.append(s)
+
+    def flush(self):
+        pass
+
+    def text(self):
+        return "".join(self.lines)
+
+
+def digests(folder) -> dict:
+    """sha256 of every output file but the manifest (it holds timings)."""
+    import hashlib
+    out = {}
+    for base, _, names in os.walk(folder):
+        for n in names:
+            if n != "manifest.json":
+                p = os.path.join(base, n)
+                with open(p, "rb") as f:
+                    out[os.path.relpath(p, folder)] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
 def load_cases(name: str):
     with open(os.path.join(CASES, name), encoding="utf-8") as f:
         return json.load(f)

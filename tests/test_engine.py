@@ -1,39 +1,16 @@
 """Engines and storage: every engine and every place to read from or write
 to gives the same bytes as the plain local run."""
-import hashlib
 import json
 import os
 
 import fsspec
 import pytest
 
-from conftest import RAW
+from conftest import RAW, Log, digests
 from pipeline import engine, storage
 from pipeline.run import ingest
 
 COMPARED = ["questions.parquet", "questions.jsonl", "removed.jsonl", "quarantine.jsonl"]
-
-
-class Log:
-    def __init__(self):
-        self.lines = []
-
-    def write(self, s):
-        self.lines.append(s)
-
-    def flush(self):
-        pass
-
-    def text(self):
-        return "".join(self.lines)
-
-
-def digests(out) -> dict:
-    got = {name: hashlib.sha256(open(os.path.join(out, name), "rb").read()).hexdigest() for name in COMPARED}
-    docs = os.path.join(out, "docs")
-    got["docs"] = sorted((n, hashlib.sha256(open(os.path.join(docs, n), "rb").read()).hexdigest())
-                         for n in os.listdir(docs))
-    return got
 
 
 def square(x):

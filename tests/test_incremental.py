@@ -3,32 +3,8 @@ import hashlib
 import os
 import shutil
 
-from conftest import RAW
+from conftest import RAW, Log, digests
 from pipeline.run import ingest
-
-
-def digests(folder):
-    out = {}
-    for base, _, names in os.walk(folder):
-        for n in names:
-            if n != "manifest.json":
-                p = os.path.join(base, n)
-                out[os.path.relpath(p, folder)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
-    return out
-
-
-class Log:
-    def __init__(self):
-        self.lines = []
-
-    def write(self, s):
-        self.lines.append(s)
-
-    def flush(self):
-        pass
-
-    def text(self):
-        return "".join(self.lines)
 
 
 def test_warm_run_reuses_and_matches_cold(tmp_path):
