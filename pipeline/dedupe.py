@@ -67,11 +67,55 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
     return h.min(axis=1)
 
 
-def band_keys(sig: np.ndarray) -> list[int]:
-    """One int per LSH band (8 bytes of index instead of a tuple of bytes): a
-    collision only proposes a candidate, which the true Jaccard then judges."""
+def band_keys(sig: np.ndarray) -> np.ndarray:
+    """One 64-bit key per LSH band: a collision only proposes a candidate,
+    which the true Jaccard then judges."""
     with np.errstate(over="ignore"):
-        return ((sig.reshape(BANDS, ROWS) * _BAND_MIX).sum(axis=1, dtype=np.uint64) + _BAND_SALT).tolist()
+        return (sig.reshape(BANDS, ROWS) * _BAND_MIX).sum(axis=1, dtype=np.uint64) + _BAND_SALT
+
+
+class BandIndex:
+    """LSH buckets: (key, record) pairs in sorted arrays, 12 bytes a pair
+    (a dict of lists took ~80), plus a small dict of recent pairs that is
+    merged in as it grows. The index is most of what deduplication keeps."""
+
+    def __init__(self, min_recent: int = 16_384):
+        self.keys = np.empty(0, dtype=np.uint64)
+        self.ids = np.empty(0, dtype=np.int32)
+        self.recent: dict[int, list[int]] = {}
+        self.recent_pairs = 0
+        self.min_recent = min_recent
+
+    def find(self, keys: np.ndarray) -> set[int]:
+        found: set[int] = set()
+        if len(self.keys):
+            lo = np.searchsorted(self.keys, keys, "left")
+            hi = np.searchsorted(self.keys, keys, "right")
+            for a, b in zip(lo.tolist(), hi.tolist()):
+                if a < b:
+                    found.update(self.ids[a:b].tolist())
+        for k in keys.tolist():
+            got = self.recent.get(k)
+            if got:
+                found.update(got)
+        return found
+
+    def add(self, keys: np.ndarray, record: int) -> None:
+        for k in keys.tolist():
+            self.recent.setdefault(k, []).append(record)
+        self.recent_pairs += len(keys)
+        # merging costs a sort of everything: done when the recent part is a
+        # sixteenth of the whole, so the total stays O(n log n)
+        if self.recent_pairs >= max(self.min_recent, len(self.keys) // 16):
+            self.merge()
+
+    def merge(self) -> None:
+        keys = np.fromiter((k for k, ids in self.recent.items() for _ in ids), dtype=np.uint64, count=self.recent_pairs)
+        ids = np.fromiter((i for got in self.recent.values() for i in got), dtype=np.int32, count=self.recent_pairs)
+        keys, ids = np.concatenate([self.keys, keys]), np.concatenate([self.ids, ids])
+        order = np.argsort(keys, kind="stable")
+        self.keys, self.ids = keys[order], ids[order]
+        self.recent, self.recent_pairs = {}, 0
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -91,8 +135,7 @@ class Deduper:
     def __init__(self, stats: StageStats, threshold: float = DEFAULT_THRESHOLD):
         self.stats, self.threshold = stats, threshold
         self.root_of: dict[bytes, str] = {}          # fingerprint digest → id of the original
-        # band key → index of the one indexed record in it, or a list when several
-        self.buckets: dict[int, int | list[int]] = {}
+        self.buckets = BandIndex()
         self.grams: list[bytes] = []                  # per indexed record: its sorted gram hashes
         self.types: list[str] = []                    # per indexed record
         self.roots: list[str] = []                    # per indexed record, the id of its original
@@ -104,26 +147,12 @@ class Deduper:
         if root is None and self.threshold < 1.0:
             g = gram_hashes(shingles(_text(rec)))
             keys = band_keys(minhash(g))
-            candidates = set()
-            for key in keys:
-                got = self.buckets.get(key)
-                if isinstance(got, list):
-                    candidates.update(got)
-                elif got is not None:
-                    candidates.add(got)
+            candidates = self.buckets.find(keys)
             matches = sorted(j for j in candidates if self.types[j] == rec.type
                              and jaccard(g, np.frombuffer(self.grams[j], dtype=np.uint64)) >= self.threshold)
             if matches:
                 root, kind = self.roots[matches[0]], "near_duplicate"
-            i = len(self.roots)
-            for key in keys:                           # copies are indexed too, under their root
-                got = self.buckets.get(key)
-                if got is None:
-                    self.buckets[key] = i
-                elif isinstance(got, list):
-                    got.append(i)
-                else:
-                    self.buckets[key] = [got, i]
+            self.buckets.add(keys, len(self.roots))    # copies are indexed too, under their root
             self.grams.append(g.tobytes())
             self.types.append(rec.type)
             self.roots.append(root or rec.id)

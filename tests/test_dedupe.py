@@ -79,3 +79,19 @@ def test_copies_of_copies_point_at_the_root():
     a, b, c = (make("raw/a.txt", n, STEM) for n in (1, 2, 3))
     run([c, b, a])
     assert b.duplicate_of == a.id and c.duplicate_of == a.id
+
+
+def test_band_index_finds_what_a_plain_dict_finds():
+    """Sorted arrays plus merges give the same candidates as a dict of lists."""
+    import numpy as np
+    from pipeline.dedupe import BandIndex
+    rng = np.random.default_rng(7)
+    index, plain = BandIndex(min_recent=50), {}
+    for record in range(400):
+        keys = rng.integers(0, 300, size=8, dtype=np.uint64)      # small key space: many collisions
+        expected = {i for k in keys.tolist() for i in plain.get(k, [])}
+        assert index.find(keys) == expected
+        index.add(keys, record)
+        for k in keys.tolist():
+            plain.setdefault(k, []).append(record)
+    assert len(index.keys) > 0, "merges happened"
