@@ -3,8 +3,10 @@
 
 Local paths take the plain os route (fast, symlink-loop aware). A remote
 output is built in a local staging folder with the same atomic writes and
-uploaded when the run is complete, so readers of the bucket never see a
-half-written dataset.
+uploaded file by file when the run is complete, the manifest last: object
+stores rename nothing atomically, so a reader checks the files against the
+manifest's checksums. Files an earlier run left in the remote folder are not
+removed.
 """
 from __future__ import annotations
 
