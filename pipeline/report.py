@@ -177,7 +177,7 @@ def bar_chart(title: str, counts: dict[str, int]) -> str:
                     f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="{row_h - 6}" fill="#4a7bd0"/>'
                     f'<text x="{label_w + w + 6}" y="{y + 15}" font-size="12">{v}</text>')
     if not items:
-        rows.append(f'<text x="10" y="18" font-size="12" fill="#5b6777">none</text>')
+        rows.append('<text x="10" y="18" font-size="12" fill="#5b6777">none</text>')
     return (f'<figure><figcaption><strong>{e(title)}</strong></figcaption>'
             f'<svg role="img" aria-label="{e(title)}" width="{width}" height="{height}" '
             f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg></figure>')
