@@ -14,11 +14,12 @@ records in cleaned/).
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Iterator
 
 import pyarrow as pa
@@ -94,44 +95,54 @@ def as_choice(rec: dict, report: ExportReport, exact_options: int | None) -> dic
     return None
 
 
-def write_csv(path: str, header: list[str], rows: list[list]) -> None:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+def write_csv(path: str, header: list[str], rows) -> int:
+    """Rows streamed into a CSV that replaces `path` atomically; returns how many."""
+    n = 0
     with atomic_open(path) as f:
-        f.write(buf.getvalue())
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            n += 1
+    return n
 
 
-def export_ceval(records, out: str, report: ExportReport, name: str) -> None:
-    rows = [c for c in (as_choice(r, report, 4) for r in records) if c]
-    path = f"{name}_test.csv"   # C-Eval's files are <subject>_<split>.csv
-    write_csv(os.path.join(out, path), ["id", "question", "A", "B", "C", "D", "answer", "explanation"],
-              [[c["id"], c["question"], c["A"], c["B"], c["C"], c["D"], c["answer"], c["explanation"]] for c in rows])
-    report.files[path] = len(rows)
+# format → (file name, header, the row of the i-th choice question c)
+CSV_LAYOUTS: dict[str, tuple[str, list[str], Callable]] = {
+    # C-Eval's files are <subject>_<split>.csv
+    "ceval": ("{name}_test.csv", ["id", "question", "A", "B", "C", "D", "answer", "explanation"],
+              lambda i, c: [c["id"], c["question"], c["A"], c["B"], c["C"], c["D"], c["answer"], c["explanation"]]),
+    # CMMLU's files start each row with its index, under an empty header
+    "cmmlu": ("{name}.csv", ["", "Question", "A", "B", "C", "D", "Answer"],
+              lambda i, c: [i, c["question"], c["A"], c["B"], c["C"], c["D"], c["answer"]]),
+}
 
 
-def export_cmmlu(records, out: str, report: ExportReport, name: str) -> None:
-    rows = [c for c in (as_choice(r, report, 4) for r in records) if c]
-    path = f"{name}.csv"
-    write_csv(os.path.join(out, path), ["", "Question", "A", "B", "C", "D", "Answer"],
-              [[i, c["question"], c["A"], c["B"], c["C"], c["D"], c["answer"]] for i, c in enumerate(rows)])
-    report.files[path] = len(rows)
+def export_csv(fmt: str, records, out: str, report: ExportReport, name: str) -> None:
+    file, header, row = CSV_LAYOUTS[fmt]
+    path = file.format(name=name)
+    choices = (c for c in (as_choice(r, report, 4) for r in records) if c)
+    report.files[path] = write_csv(os.path.join(out, path), header, (row(i, c) for i, c in enumerate(choices)))
 
 
 def export_opencompass(records, out: str, report: ExportReport, name: str) -> None:
-    by_count: dict[int, list[dict]] = {}
-    for rec in records:
-        c = as_choice(rec, report, None)
-        if c:
-            by_count.setdefault(len(rec["options"]), []).append(c)
-    for n, rows in sorted(by_count.items()):
+    with ExitStack() as stack:
+        files: dict[int, object] = {}          # option count → its open JSONL, opened when first needed
+        for rec in records:
+            c = as_choice(rec, report, None)
+            if not c:
+                continue
+            n = len(rec["options"])
+            path = f"{name}_{n}options.jsonl"
+            if n not in files:
+                files[n] = stack.enter_context(atomic_open(os.path.join(out, path)))
+                report.files[path] = 0
+            files[n].write(dumps({"question": c["question"], **{k: c[k] for k in LETTERS[:n]}, "answer": c["answer"],
+                                  "id": c["id"]}) + "\n")
+            report.files[path] += 1
+    for n in sorted(files):
         letters = list(LETTERS[:n])
         path = f"{name}_{n}options.jsonl"
-        with atomic_open(os.path.join(out, path)) as f:
-            for c in rows:
-                f.write(dumps({"question": c["question"], **{k: c[k] for k in letters}, "answer": c["answer"],
-                               "id": c["id"]}) + "\n")
         options = "\n".join(f"{k}. {{{k}}}" for k in letters)
         write_json(os.path.join(out, path + ".meta.json"), {
             "abbr": f"{name}_{n}options",
@@ -143,7 +154,6 @@ def export_opencompass(records, out: str, report: ExportReport, name: str) -> No
             "output_column": "answer",
             "options": letters,
         })
-        report.files[path] = len(rows)
 
 
 def hf_feature(t: pa.DataType, indent: str) -> list[str]:
@@ -215,26 +225,41 @@ def export_hf(records, out: str, report: ExportReport, name: str, manifest: dict
     metadata = {b"huggingface": json.dumps({"info": {"features": {f.name: hf_features_json(f.type)
                                                                   for f in RECORD_SCHEMA}}}).encode()}
     schema = RECORD_SCHEMA.with_metadata(metadata)
-    shards: list[list[dict]] = [[]]
+    # shards are written as they fill, under provisional names: "-of-N" is
+    # only known at the end, when they are renamed
+    parts: list[tuple[str, int]] = []
+    by_type: Counter = Counter()
+    batch: list[dict] = []
+
+    def write_part() -> None:
+        part = os.path.join(data, f".train-{len(parts):05d}.part")
+        with atomic_open(part, "wb") as f:
+            pq.write_table(pa.Table.from_pylist(batch, schema=schema), f, compression="zstd")
+        parts.append((part, len(batch)))
+        batch.clear()
+
     for rec in records:
-        if len(shards[-1]) >= SHARD_ROWS:
-            shards.append([])
-        shards[-1].append(rec)
+        batch.append(rec)
+        by_type[rec["type"]] += 1
+        if len(batch) >= SHARD_ROWS:
+            write_part()
+    if batch or not parts:
+        write_part()
     names = []
-    for i, rows in enumerate(shards):
-        path = f"data/train-{i:05d}-of-{len(shards):05d}.parquet"
-        with atomic_open(os.path.join(out, path), "wb") as f:
-            pq.write_table(pa.Table.from_pylist(rows, schema=schema), f, compression="zstd")
-        report.files[path] = len(rows)
+    for i, (part, rows) in enumerate(parts):
+        path = f"data/train-{i:05d}-of-{len(parts):05d}.parquet"
+        os.replace(part, os.path.join(out, path))
+        report.files[path] = rows
         names.append(path)
     for stale in os.listdir(data):
-        if stale.endswith(".parquet") and f"data/{stale}" not in names:
+        if stale.endswith((".parquet", ".part")) and f"data/{stale}" not in names:
             os.unlink(os.path.join(data, stale))
     with atomic_open(os.path.join(out, "README.md")) as f:
-        f.write(dataset_card(name, report.written, Counter(r["type"] for s in shards for r in s), names, manifest))
+        f.write(dataset_card(name, report.written, by_type, names, manifest))
 
 
-EXPORTERS: dict[str, Callable] = {"ceval": export_ceval, "cmmlu": export_cmmlu, "opencompass": export_opencompass}
+EXPORTERS: dict[str, Callable] = {"ceval": partial(export_csv, "ceval"), "cmmlu": partial(export_csv, "cmmlu"),
+                                  "opencompass": export_opencompass}
 
 
 def export(cleaned: str, fmt: str, out: str, types: list[str] | None = None, drop_duplicates: bool = False,

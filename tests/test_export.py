@@ -122,3 +122,15 @@ def test_cli_export(seed_run, tmp_path, capsys):
 def test_cli_export_without_an_ingest(tmp_path, capsys):
     assert main(["export", "--cleaned", str(tmp_path / "nothing"), "--format", "hf", "--out", str(tmp_path / "o")]) == 2
     assert "run ingest first" in capsys.readouterr().err
+
+
+def test_hf_export_in_several_shards(seed_run, tmp_path, monkeypatch):
+    datasets = pytest.importorskip("datasets")
+    from pipeline import export as export_module
+    cleaned, manifest = seed_run
+    monkeypatch.setattr(export_module, "SHARD_ROWS", 100)
+    r = export(str(cleaned), "hf", str(tmp_path))
+    total = manifest["records"]["total"]
+    assert sorted(r.files) == [f"data/train-{i:05d}-of-00003.parquet" for i in range(3)]
+    assert sorted(os.listdir(tmp_path / "data")) == [p.split("/")[1] for p in sorted(r.files)], "no part files left"
+    assert len(datasets.load_dataset(str(tmp_path), split="train")) == total
