@@ -36,8 +36,9 @@ def _text(rec: QuestionRecord) -> str:
     return _NOISE.sub("", unicodedata.normalize("NFKC", "\x1f".join(parts)))
 
 
-def fingerprint(rec: QuestionRecord) -> str:
-    return hashlib.sha256((rec.type + "\x1f" + _text(rec)).encode()).hexdigest()
+def fingerprint(rtype: str, text: str) -> bytes:
+    """16 bytes of sha256 over the type and the normalized text (_text)."""
+    return hashlib.sha256((rtype + "\x1f" + text).encode()).digest()[:16]
 
 
 def shingles(text: str) -> set[str]:
@@ -141,11 +142,12 @@ class Deduper:
         self.roots: list[str] = []                    # per indexed record, the id of its original
 
     def mark(self, rec: QuestionRecord) -> None:
-        fp = bytes.fromhex(fingerprint(rec))[:16]
+        text = _text(rec)
+        fp = fingerprint(rec.type, text)
         root = self.root_of.get(fp)
         kind = "exact_duplicate"
         if root is None and self.threshold < 1.0:
-            g = gram_hashes(shingles(_text(rec)))
+            g = gram_hashes(shingles(text))
             keys = band_keys(minhash(g))
             candidates = self.buckets.find(keys)
             matches = sorted(j for j in candidates if self.types[j] == rec.type

@@ -192,12 +192,8 @@ def summary(manifest: dict, out: str) -> str:
 def document_entry(r: DocResult) -> dict:
     """The manifest's line for one input document."""
     d = r.doc
-    counts_by_type: dict[str, int] = {}
-    flags: dict[str, int] = {}
-    for rec in r.records:
-        counts_by_type[rec.type] = counts_by_type.get(rec.type, 0) + 1
-        for f in rec.flags:
-            flags[f] = flags.get(f, 0) + 1
+    counts_by_type = Counter(rec.type for rec in r.records)
+    flags = Counter(f for rec in r.records for f in rec.flags)
     return {
         "path": d.path, "doc_id": d.doc_id or None, "sha256": d.sha256 or None,
         "status": "quarantined" if d.error else "ok", "reason": d.error,
