@@ -1,322 +1,39 @@
-"""Blocks → question records: stems, options, inline answers, answer keys
-scoped by chapter and section, OCR repair of key tokens, types and flags.
+"""Blocks → question records: stems, options, answers (inline, in the blank,
+in keys elsewhere), explanations, types and flags.
+
+Each question block is read alone first (`read_item`); then answer keys are
+joined to the questions they answer, choosing for each key the group of
+questions (chapter, section) whose numbers and option letters it fits best;
+then types are decided from everything known, and the records built.
 """
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-import regex as re
-
+from . import keys, vocab
+from .keys import KeyEntry
 from .model import Document, QuestionRecord, StageStats, order_flags
-from .patterns import ANSWER_LINE, EXPLANATION_LINE, OPTION_LABEL
-from .segment import Block, question_number, section_type
+from .segment import Block
+from .vocab import HAN, OBJECTIVE_TYPES
 
-OBJECTIVE = ("single_choice", "multiple_choice", "true_false")
 CHOICE = ("single_choice", "multiple_choice", "choice")
 
-# True/false tokens as printed in keys and inline answers. The second value
-# says whether reading the token took an OCR repair (义 for ×, 7 for √);
-# V and J are how these keys print √ and are not repairs.
-JUDGEMENTS = {
-    "正确": (True, False), "对": (True, False), "√": (True, False), "✓": (True, False), "✔": (True, False),
-    "V": (True, False), "J": (True, False), "T": (True, False), "Y": (True, False), "是": (True, False),
-    "错误": (False, False), "错": (False, False), "×": (False, False), "✗": (False, False), "✘": (False, False),
-    "X": (False, False), "F": (False, False), "N": (False, False), "否": (False, False),
-    "义": (False, True), "7": (True, True), "v": (True, True), "x": (False, True),
-}
-# Choice-key characters OCR confuses with letters.
-LETTER_OCR = {"0": "D", "O": None, "o": None, "R": "B", "8": "B"}
-
 # Markers that open a scenario: an open question carrying one is a case.
-CASE_MARKERS = re.compile(r"情景描述|案例[:：]|材料[:：]|阅读(?:以下|下面)|假设你|^问题[:：]|\n问题[:：]?\n?")
-
-_ANSWER_PREFIX = re.compile(r"^\s*(?:【\s*(?:参考)?答案(?:与解析)?\s*】|参考答案|正确答案|答案要点|答案与解析|答案)\s*[:：]?\s*")
-_EXPL_PREFIX = re.compile(r"^\s*(?:【\s*(?:深度|答案|试题)?解析\s*】|【\s*点评\s*】|(?:答案)?解析)\s*[:：]?\s*")
-_LABEL_TEXT = re.compile(rf"(?P<label>{OPTION_LABEL})")
-_BLANK_ANSWER = re.compile(r"[(（]\s*(?P<ans>[A-F]{1,6}|[√×✓✗VX])\s*[)）]")
-_GUXUAN = re.compile(r"故(?:本题)?选\s*(?P<ans>[A-F]{1,6})")
-_SCORE_PREFIX = re.compile(r"^\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*")
+CASE_MARKERS = re.compile(r"情景描述|案例[:：]|材料[:：]|阅读(?:以下|下面)|假设你|^问题[:：]|\n问题[:：]?\n?|案例[一二三四五六七八九十\d]?\s*\n")
+# Sections whose items are a term and its definition: "1、 需求 消费者在…"
+DEFINITION_SECTIONS = ("名词解释", "名词", "术语解释", "概念解释")
 _TERMINAL_END = re.compile(r"[。！？!?;；”」』)）…\]】．]\s*$|(?<!\d)\.\s*$|（）\s*$")
-
-
-@dataclass
-class KeyEntry:
-    raw: str                       # as printed, after the number
-    text: str | None = None        # open answers: the reference answer
-    ocr: bool = False              # the number itself needed a re-read (l for 1)
-    spans: list[tuple[int, int]] = field(default_factory=list)
-
-
-# --- question blocks ---------------------------------------------------------
-
-def split_block(block: Block) -> tuple[str, list[str], list[str], list[str]]:
-    """(number line remainder, body lines, answer lines, explanation lines)."""
-    first = block.pieces[0].text
-    num = question_number(block.pieces[0])
-    head = first[num[3]:] if num else first
-    body, answer, expl = [head] if head.strip() else [], [], []
-    target = body
-    for piece in block.pieces[1:]:
-        t = piece.text
-        if ANSWER_LINE.match(t):
-            target = answer
-            t = _ANSWER_PREFIX.sub("", t, count=1)
-        elif EXPLANATION_LINE.match(t):
-            target = expl
-            t = _EXPL_PREFIX.sub("", t, count=1)
-        if t.strip():
-            target.append(t.strip())
-    return head, body, answer, expl
-
-
-def find_options(text: str) -> tuple[int, list[dict]] | None:
-    """Options A, B, C … in order. Returns (start of "A", options) or None.
-
-    Labels are searched one after another, each after the previous, so option
-    text that happens to end in capitals still splits right: C.APPD.网络直播 →
-    C.APP + D.网络直播. OCR label variants (R. for B., I). for D., B, for B.)
-    are read as the label they stand for.
-    """
-    letters = "ABCDEF"
-    first = re.search(r"(?:^|(?<=[\n（）)?？:：。\s]))(?:A\s*[.．、]|[(（]A[)）])(?=\s*\S)", text)
-    if not first:
-        return None
-    starts = [(first.start(), first.end())]
-    pos = first.end()
-    for letter in letters[1:]:
-        variants = [rf"{letter}\s*[.．、]", rf"[(（]{letter}[)）]"]
-        if letter == "B":
-            variants += [r"R\.", r"B,(?=\S)"]
-        if letter == "D":
-            variants += [r"I\)\."]
-        m = re.search("|".join(f"(?:{v})" for v in variants), text[pos:])
-        if not m:
-            break
-        starts.append((pos + m.start(), pos + m.end()))
-        pos = pos + m.end()
-    if len(starts) < 2:
-        return None
-    options = []
-    for k, (s, e) in enumerate(starts):
-        end = starts[k + 1][0] if k + 1 < len(starts) else len(text)
-        options.append({"label": letters[k], "text": re.sub(r"\s*\n\s*", "", text[e:end]).strip()})
-    return starts[0][0], options
-
-
-def join_lines(lines: list[str], keep_newlines: bool) -> str:
-    sep = "\n" if keep_newlines else ""
-    return sep.join(ln.strip() for ln in lines if ln.strip()).strip()
-
-
-def parse_choice_answer(token: str) -> tuple[list[str], bool]:
-    """'ABODE' → ABCDE (O read between B and D), '0' → D. Returns (labels, ocr)."""
-    token = re.sub(r"[\s,，、]", "", token)
-    ocr = False
-    letters: list[str] = []
-    for i, ch in enumerate(token):
-        if "A" <= ch <= "F":
-            letters.append(ch)
-        elif ch in LETTER_OCR:
-            ocr = True
-            fix = LETTER_OCR[ch]
-            if fix is None:  # O: the letter the sequence lacks at this place
-                prev = letters[-1] if letters else "@"
-                fix = chr(ord(prev) + 1) if len(token) > 1 else "D"
-            letters.append(fix)
-        else:
-            return [], False
-    return sorted(set(letters)), ocr
-
-
-def parse_judgement(token: str) -> tuple[bool | None, bool]:
-    token = token.strip().rstrip("。.")
-    for word, (value, ocr) in sorted(JUDGEMENTS.items(), key=lambda kv: -len(kv[0])):
-        if token.startswith(word):
-            return value, ocr
-    return None, False
-
-
-# --- answer keys ---------------------------------------------------------------
-
-def parse_objective_key(text: str, first: int = 1, keep_spaces: bool = False) -> dict[int, KeyEntry]:
-    """'1.02.C3.C4.B5.A' → {1: '0', 2: 'C', …}, walking the numbers in order.
-
-    Each entry runs from its number to the next number expected, so glued
-    tokens still split (9710.J: 9 → '7', 10 → 'J'), `l` is read as 1 and a
-    missing mark (`4.5.`) gives an empty entry.
-    """
-    text = re.sub(r"[(（](\d{1,3})[)）]", r"\1.", text)      # "(1)B" → "1.B"
-    text = _RANGE_KEY.sub(_expand_range, text)
-    text = re.sub(r"\s+", " " if keep_spaces else "", text)
-    entries: dict[int, KeyEntry] = {}
-    k, pos = first, 0
-    m = _key_number(text, k, 0)
-    if not m:
-        return entries
-    pos = m.end()
-    ocr_number = "l" in m.group(0)
-    while True:
-        nxt = None
-        for step in (1, 2, 3):
-            nxt = _key_number(text, k + step, pos)
-            if nxt:
-                break
-        end = nxt.start() if nxt else len(text)
-        raw = text[pos:end].lstrip(".、．").strip()
-        entries[k] = KeyEntry(raw=raw, ocr=ocr_number)
-        if not nxt:
-            break
-        k, pos = k + step, nxt.end()
-        ocr_number = "l" in nxt.group(0)
-    return entries
-
-
-_RANGE_KEY = re.compile(r"(?P<a>\d{1,3})\s*[-—~～－]\s*(?P<b>\d{1,3})\s*[:：.、]?\s*"
-                        r"(?P<marks>[A-F√×VXJ对错](?:\s*[A-F√×VXJ对错])*)")
-
-
-def _expand_range(m) -> str:
-    """'1-5 ABCDA' → '1.A2.B3.C4.D5.A' when the marks count matches the range."""
-    a, b = int(m["a"]), int(m["b"])
-    marks = m["marks"].split() if " " in m["marks"].strip() else list(m["marks"].replace(" ", ""))
-    if b < a or len(marks) != b - a + 1:
-        return m[0]
-    return "".join(f"{n}.{mark}" for n, mark in zip(range(a, b + 1), marks))
-
-
-def _digits(n: int) -> str:
-    return re.escape(str(n)).replace("1", "[1l]")
-
-
-@lru_cache(maxsize=1024)
-def _numbered(n: int):
-    return re.compile(rf"{_digits(n)}\s*[.、．]")
-
-
-@lru_cache(maxsize=1024)
-def _glued(n: int):
-    return re.compile(rf"(?<!\d){_digits(n)}(?=[^.、．])")
-
-
-@lru_cache(maxsize=1024)
-def _line_number(n: int):
-    return re.compile(rf"^\s*{n}\s*[.、．](?!\d)")
-
-
-def _key_number(text: str, k: int, pos: int):
-    """Where entry k's number stands, searching from pos.
-
-    "9." as printed, else a number glued to its mark ("97" for "9.√") if it
-    comes before entry k+1; `l` is read as 1.
-    """
-    m = _numbered(k).search(text, pos)
-    if m is not None:
-        return m
-    glued = _glued(k).search(text, pos)
-    after = _numbered(k + 1).search(text, pos)
-    if glued and (after is None or glued.start() < after.start()):
-        return glued
-    return None
-
-
-def parse_open_key(lines: list[tuple[str, int, int]]) -> dict[int, KeyEntry]:
-    """Numbered answers to open questions, each possibly over many lines.
-    `lines` are (text, start, end); each entry keeps the spans it came from."""
-    entries: dict[int, KeyEntry] = {}
-    first = next((re.match(r"\s*(\d+)\s*[.、．]", t) for t, _, _ in lines if re.match(r"\s*\d+\s*[.、．]", t)), None)
-    k = int(first[1]) if first else 1          # numbering may continue from an earlier section
-    current: KeyEntry | None = None
-    parts: dict[int, list[str]] = {}
-    for text, start, end in lines:
-        if _ANSWER_PREFIX.fullmatch(text):
-            continue
-        m = _line_number(k).match(text)
-        if m:
-            current = entries[k] = KeyEntry(raw=text, spans=[(start, end)])
-            parts[k] = [text[m.end():].strip()]
-            k += 1
-        elif current is not None:
-            parts[k - 1].append(text.strip())
-            current.spans.append((start, end))
-    for n, e in entries.items():
-        # key answers are paragraphs broken by the page: joined without newlines
-        e.text = "".join(parts[n]).strip()
-    return entries
-
-
-@dataclass
-class AnswerKey:
-    """The answer key sections of one chapter: lines (text, start, end) by section title."""
-    sections: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
-    order: list[str] = field(default_factory=list)
-    last: str | None = None          # the section the document ends in, if it ends inside this key
-    _parsed: dict = field(default_factory=dict, repr=False)
-
-    def entries(self, title: str, kind: str | None) -> dict[int, KeyEntry]:
-        """The section's entries by number, parsed once (every question of the section asks)."""
-        if (title, kind) not in self._parsed:
-            self._parsed[(title, kind)] = self._parse(title, kind)
-        return self._parsed[(title, kind)]
-
-    def _parse(self, title: str, kind: str | None) -> dict[int, KeyEntry]:
-        lines = self.sections.get(title, [])
-        if kind in OBJECTIVE + ("choice", "fill_blank"):
-            # short entries one after another: "1.A2.B", "5．5　6．8"
-            text = "".join(t for t, _, _ in lines) if kind != "fill_blank" else " ".join(t for t, _, _ in lines)
-            first = re.match(r"\s*[(（]?([l\d]+)", text)
-            entries = parse_objective_key(text, int(first[1].replace("l", "1")) if first else 1,
-                                          keep_spaces=kind == "fill_blank")
-            if kind == "fill_blank":
-                for e in entries.values():
-                    e.text = e.raw.strip()
-            span = [(lines[0][1], lines[-1][2])] if lines else []
-            for e in entries.values():
-                e.spans = span
-            return entries
-        return parse_open_key(lines)
-
-
-def collect_keys(blocks: list[Block]) -> dict[str | None, AnswerKey]:
-    keys: dict[str | None, AnswerKey] = {}
-    for b in blocks:
-        if b.kind == "key":
-            key = keys.setdefault(b.chapter, AnswerKey())
-            title = b.section or ""
-            if title not in key.sections:
-                key.sections[title] = []
-                key.order.append(title)
-            key.sections[title].append((b.text, b.start, b.end))
-        elif b.kind == "key_start":
-            keys.setdefault(b.chapter, AnswerKey())
-    tail = [b for b in blocks if b.kind not in ("text",)]
-    if tail and tail[-1].kind == "key":
-        keys[tail[-1].chapter].last = tail[-1].section or ""
-    return keys
-
-
-def record_id(doc_id: str, chapter, section, number, stem: str) -> str:
-    h = hashlib.sha256("\x1f".join(str(x or "") for x in (doc_id, chapter, section, number, stem)).encode())
-    return "q_" + h.hexdigest()[:16]
-
-
-def decide_type(kind: str | None, stem: str, labels: list[str], options: list[dict], has_judgement: bool) -> str:
-    if kind == "choice" or (kind is None and options):
-        return "multiple_choice" if len(labels) > 1 else "single_choice"
-    if kind in ("single_choice", "multiple_choice", "true_false", "fill_blank", "essay", "case_analysis"):
-        return kind
-    if kind is None and has_judgement:
-        return "true_false"
-    # short_answer / open: a question that carries a scenario is a case
-    return "case_analysis" if CASE_MARKERS.search(stem) else "short_answer"
 
 
 @dataclass
 class Draft:
     """A question on its way to a record."""
     block: Block
-    kind: str | None                  # from the section heading
+    kind: str | None                  # type named by its tag or its section
+    tag: str | None = None            # the item's own type tag: 【多选题】
     stem: str = ""
     options: list[dict] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
@@ -327,148 +44,569 @@ class Draft:
     flags: set[str] = field(default_factory=set)
     spans: list[tuple[int, int]] = field(default_factory=list)   # where its text came from
     answer_cut: bool = False          # its answer runs into the end of the document
-    ends_complete: bool = False       # ends with its options or a bare answer letter
-
-    @property
-    def is_open(self) -> bool:
-        return self.kind not in CHOICE and self.kind != "true_false"
+    ends_complete: bool = False       # ends with its options or a bare answer: nothing to cut
+    type: str | None = None
 
     @property
     def has_answer(self) -> bool:
         return bool(self.labels) or self.judgement is not None or bool(self.answer_text)
 
+    @property
+    def open_kind(self) -> bool:
+        return self.kind not in CHOICE + ("true_false",) and not self.options
 
-_NUMBERED_POINT = re.compile(r"^\s*1\s*[.、．]\s*\S")
+
+# --- options ----------------------------------------------------------------------
+
+_DELIMS = "".join(re.escape(d) for d in vocab.OPTION_DELIMITERS)
+_OCR_DELIMS = "".join(re.escape(d) for d in vocab.OPTION_OCR_DELIMITERS)
 
 
-def read_question(block: Block) -> Draft:
-    """Stem, options, inline answer and explanation of one question block."""
-    d = Draft(block, section_type(block.section), spans=[(block.start, block.end)])
-    _, body, answer_lines, expl_lines = split_block(block)
-    body_text = "\n".join(body)
-    stem_text = body_text
-    if d.kind in CHOICE or d.kind is None:
-        found = find_options(body_text)
+def _label_pattern(letter: str, first: bool) -> str:
+    forms = [rf"{letter}[ \t]*[{_DELIMS}]", rf"[(（]{letter}[)）]", rf"{letter}[{_OCR_DELIMS}](?=\S)"]
+    forms += [re.escape(k) for k, v in vocab.OPTION_OCR_LABELS.items() if v == letter]
+    alt = "|".join(f"(?:{f})" for f in forms)
+    if first:
+        return rf"(?:^|(?<=[\s（）()?？:：。，,；;」”\]】_]))(?:{alt})"
+    return rf"(?<![A-Za-z0-9])(?:{alt})|(?<=[A-Z]{{2}})(?:{alt})"
+
+
+def find_options(text: str) -> tuple[int, list[dict], int] | None:
+    """Options A, B, C … : (start of the first label, options, end). Labels are
+    searched one after another, each after the previous, so option text that
+    ends in capitals still splits right (C.APPD.网络直播 → APP + D.网络直播);
+    lowercase sets (a．b．) and two-column order (A…C… / B…D…) are read too."""
+    for letters in (vocab.OPTION_LETTERS, vocab.OPTION_LETTERS.lower()):
+        found = _sequential(text, letters)
         if found:
-            start, d.options = found
-            stem_text = body_text[:start]
-    is_case = d.kind == "case_analysis" or (d.kind in (None, "open", "short_answer") and bool(CASE_MARKERS.search(stem_text)))
-    stem_lines = stem_text.split("\n")
-    if d.is_open and not is_case and not answer_lines and not d.options:
-        # an answer printed as a numbered list without any 答案 label
-        k = next((i for i, ln in enumerate(stem_lines) if i and _NUMBERED_POINT.match(ln)), None)
-        if k is not None:
-            stem_lines, answer_lines = stem_lines[:k], stem_lines[k:]
-    d.stem = _SCORE_PREFIX.sub("", join_lines(stem_lines, keep_newlines=is_case))
-    d.stem = re.sub(r"[(（]\s*$", "（）", d.stem)       # OCR lost the closing bracket
-    if answer_lines:
+            return found
+    return _two_column(text)
+
+
+def _sequential(text: str, letters: str):
+    m = re.search(_label_pattern(letters[0], True), text)
+    if not m:
+        return None
+    starts = [(m.start(), m.end())]
+    pos = m.end()
+    for letter in letters[1:]:
+        nxt = re.compile(_label_pattern(letter, False)).search(text, pos)
+        if not nxt:
+            break
+        # a label far beyond the last one, after a line of other text, is not this set's
+        starts.append((nxt.start(), nxt.end()))
+        pos = nxt.end()
+    if len(starts) < 2:
+        return None
+    options = []
+    for k, (s, e) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else len(text)
+        options.append({"label": letters[k].upper(), "text": _option_text(text[e:end])})
+    # two-column pages read row by row put C inside A's text: not this reading
+    if any(re.search(rf"(?:^|\s){letters[k + 2]}[ \t]*[{_DELIMS}]", o["text"]) for k, o in enumerate(options)
+           if k + 2 < len(letters)):
+        return None
+    return starts[0][0], options, len(text)
+
+
+def _two_column(text: str):
+    """A … C … / B … D …: labels at line starts or after a run of spaces, in any order."""
+    spots = list(re.finditer(rf"(?:^|(?<=\n)|(?<=[ \t]{{2}})|(?<=\u3000))[ \t]*(?P<l>[A-H])[ \t]*[{_DELIMS}]", text))
+    if len(spots) < 2:
+        return None
+    labels = [m["l"] for m in spots]
+    if sorted(labels) != list(vocab.OPTION_LETTERS[:len(labels)]):
+        return None
+    options = {}
+    for k, m in enumerate(spots):
+        end = spots[k + 1].start() if k + 1 < len(spots) else len(text)
+        options[m["l"]] = _option_text(text[m.end():end])
+    return spots[0].start(), [{"label": lab, "text": options[lab]} for lab in sorted(options)], len(text)
+
+
+def _option_text(s: str) -> str:
+    s = re.sub(r"\s*\n\s*", "", s).strip()
+    return re.sub(r"[ \t]{2,}", " ", s)
+
+
+# "(分数:2.00)A.B.C.√D." — the option letters listed again, a tick after the right one
+_RELISTED = re.compile(rf"(?:{vocab.SCORE_NOTE})?\s*(?P<seq>(?:[A-H]\s*[.．、]\s*[√✓✔]?\s*){{2,}})$")
+
+
+def _relisted_answer(d: Draft) -> None:
+    if not d.options:
+        return
+    last = d.options[-1]
+    m = _RELISTED.search(last["text"])
+    if not m or not re.search("[√✓✔]", m["seq"]):
+        return
+    labels = re.findall(r"([A-H])\s*[.．、]\s*[√✓✔]", m["seq"])
+    last["text"] = last["text"][:m.start()].strip()
+    if labels and not d.labels:
+        d.labels = sorted(set(labels))
         d.answer_source = "inline"
-        if d.is_open and not (d.kind is None and d.options):
-            d.answer_text = join_lines(answer_lines, keep_newlines=True)
-        else:
-            expl_lines = _read_objective_answer(d, answer_lines) + expl_lines
-    else:
-        _read_answer_in_stem(d, expl_lines)
-    d.explanation = join_lines(expl_lines, keep_newlines=True) or None
-    # nothing after its options, or after a bare answer letter: no sentence to be cut
-    d.ends_complete = bool(d.options) and not expl_lines and (
-        not answer_lines or (len(answer_lines) == 1 and bool(d.labels or d.judgement is not None)))
+
+
+# --- one question ------------------------------------------------------------------
+
+_STRAY = re.compile(r"^\s*[.．、,，:：]\s*")
+_BLANK_ANSWER = re.compile(r"[(（]\s*(?P<ans>[A-Ha-h](?:\s*[A-Ha-h]){0,6})\s*[)）]")
+_UNDERLINE_ANSWER = re.compile(r"_{1,}\s*(?P<ans>[A-H]{1,6})\s*_{1,}")
+_TRAILING_BRACKET_ANSWER = re.compile(r"【\s*(?P<ans>[A-H]{1,6})\s*】\s*$")
+_COLON_LETTER = re.compile(r"(?P<colon>[:：])\s*(?P<ans>[A-H]{1,6})\s*$")
+_UNDERSCORES = re.compile(r"(?<![A-Za-z0-9])_+(?![A-Za-z0-9])|＿+")
+
+
+def read_item(block: Block) -> Draft:
+    """Stem, options, inline answer and explanation of one question block."""
+    text = block.text[block.body_start - block.start:]
+    d = Draft(block, block.section_type, spans=[(block.start, block.end)])
+    # what is printed before the stem: stray punctuation, a type tag, a score, a source tag
+    while True:
+        before = text
+        text = _STRAY.sub("", text, count=1)
+        m = vocab.SECTION_TYPE_TAG.match(text.lstrip())
+        if m:
+            d.tag = vocab.section_type(m["word"])
+            text = text.lstrip()[m.end():]
+        text = re.sub(rf"^\s*{vocab.SCORE_NOTE}", "", text, count=1)
+        text = vocab.STEM_PREFIX_RE.sub("", text, count=1)
+        if text == before:
+            break
+    if d.tag:
+        d.kind = d.tag
+    main, parts = _cut_parts(text)
+    d.kind = d.kind if d.kind != "open" else None
+    # the stem and the options
+    found = find_options(main) if d.kind not in ("true_false", "fill_blank", "short_answer", "essay",
+                                                 "case_analysis") else None
+    stem = main
+    if found:
+        start, d.options, _ = found
+        stem = main[:start]
+    _relisted_answer(d)
+    stem = _read_blank_answers(d, stem)
+    _read_parts(d, parts)
+    if not d.has_answer and d.explanation:
+        m = vocab.CONCLUSION.search(d.explanation)
+        if m and (d.options or d.kind in CHOICE or d.kind is None):
+            d.labels, _ = keys.parse_letters(m["ans"])
+            d.answer_source = "inline"
+    # a true/false item printed as options A.正确 B.错误
+    if d.options and len(d.options) == 2 and all(o["text"].strip("。.") in vocab.JUDGEMENT_OPTIONS for o in d.options):
+        truth = {o["label"]: vocab.JUDGEMENT_OPTIONS[o["text"].strip("。.")] for o in d.options}
+        if d.labels and len(d.labels) == 1:
+            d.judgement = truth[d.labels[0]]
+        d.labels, d.options, d.kind = [], [], "true_false"
+    is_case = d.kind == "case_analysis" or (d.kind in (None, "short_answer") and bool(CASE_MARKERS.search(stem)))
+    if not parts and d.kind == "short_answer" and any(w in (block.section or "") for w in DEFINITION_SECTIONS):
+        stem = _split_definition(d, stem)
+    if d.open_kind and not is_case and not parts and not d.answer_text:
+        stem = _numbered_answer(d, stem)
+    d.stem = _clean_stem(stem, keep_newlines=is_case)
+    d.ends_complete = bool(d.options) and not d.explanation and (not parts or d.has_answer and len(parts) == 1)
     return d
 
 
-def _read_objective_answer(d: Draft, answer_lines: list[str]) -> list[str]:
-    """Fill labels or judgement from "答案:B…"; return what follows as explanation lines."""
-    token = answer_lines[0]
-    letters = re.match(r"[A-Fa-f0O,，、\s]*", token)[0]
-    if d.kind != "true_false":
-        d.labels, ocr = parse_choice_answer(letters.upper())
-        if ocr:
-            d.flags.add("ocr_corrected")
-    if not d.labels:
-        d.judgement, ocr = parse_judgement(token)
-        if ocr:
-            d.flags.add("ocr_corrected")
-        if d.judgement is None:
-            d.flags.add("answer_unreadable")
-        return answer_lines[1:]
-    rest = token[len(letters):].strip()
-    return ([rest] if rest else []) + answer_lines[1:]
-
-
-def _read_answer_in_stem(d: Draft, expl_lines: list[str]) -> None:
-    """Answers written into the blank "（ C ）" / "（ √ ）", or "故选C" in the explanation."""
-    m = _BLANK_ANSWER.search(d.stem)
-    if m:
-        labels, _ = parse_choice_answer(m["ans"]) if m["ans"] not in "√×✓✗VX" else ([], False)
-        judgement, _ = parse_judgement(m["ans"]) if not labels else (None, False)
-        if labels and d.options and d.kind != "true_false":
-            d.labels = labels
-        elif judgement is not None and not d.options and d.kind in ("true_false", None):
-            d.judgement = judgement
+def _cut_parts(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The text before the first answer/explanation marker, and the marked parts after it."""
+    parts: list[tuple[str, str]] = []
+    marks = list(vocab.ANY_MARKER.finditer(text))
+    if not marks:
+        return text, parts
+    main = text[:marks[0].start()]
+    for k, m in enumerate(marks):
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
+        kind = m.lastgroup
+        body = text[m.end():end]
+        if parts and not parts[-1][1].strip() and parts[-1][0] == kind:
+            parts[-1] = (kind, body)            # "解析:[解析]…": one part
         else:
-            return
-        d.stem = d.stem[:m.start()] + "（）" + d.stem[m.end():]
-        d.answer_source = "inline"
-        return
-    m = _GUXUAN.search("".join(expl_lines))
-    if m and d.options:
-        d.labels, _ = parse_choice_answer(m["ans"])
-        d.answer_source = "inline"
+            parts.append((kind, body))
+    return main, parts
 
 
-def apply_key(d: Draft, key: AnswerKey | None, used: set) -> None:
-    """Answer from the chapter's answer key, same section, same number."""
-    b = d.block
-    if key is None or b.section not in key.sections:
-        return
-    number = _numeric(b.number)
-    entries = key.entries(b.section, d.kind)
-    entry = entries.get(number) if number is not None else None
-    if entry is None:
-        if key.last == b.section:
-            d.answer_cut = True       # the document ends inside this key section
-        return
-    used.add((b.chapter, b.section, number))
-    d.spans += entry.spans
-    if d.is_open:
-        d.answer_text = entry.text or None
-        # the last answer of a key the document ends in, stopping mid-sentence
-        d.answer_cut = (key.last == b.section and number == max(entries)
-                        and not _TERMINAL_END.search(entry.text or ""))
-    elif d.kind == "true_false":
-        d.judgement, ocr = parse_judgement(entry.raw)
-        if entry.ocr or ocr:
+def _read_parts(d: Draft, parts: list[tuple[str, str]]) -> None:
+    explanation: list[str] = []
+    for kind, body in parts:
+        if kind == "info":
+            continue
+        if kind == "explanation":
+            explanation.append(body.strip())
+            continue
+        if d.has_answer:                        # a second answer marker: the explanation's
+            explanation.append(body.strip())
+            continue
+        d.answer_source = "inline"
+        rest = _read_answer(d, body)
+        if rest.strip():
+            explanation.append(rest.strip())
+    text = "\n".join(t for t in explanation if t)
+    d.explanation = _clean_text(text) or None
+
+
+def _read_answer(d: Draft, body: str) -> str:
+    """Read an inline answer; return what follows it (explanation)."""
+    if d.kind in ("short_answer", "essay", "case_analysis", "fill_blank") and not d.options:
+        d.answer_text = _clean_text(body) or None
+        return ""
+    labels, ocr, end = keys.leading_letters(body)
+    if labels and d.kind != "true_false":
+        d.labels = labels
+        if ocr:
             d.flags.add("ocr_corrected")
-    else:
-        d.labels, ocr = parse_choice_answer(entry.raw)
-        if entry.ocr or ocr:
+        return body[end:].lstrip(" 。.,，;；")
+    value, ocr, end = keys.leading_judgement(body)
+    if value is not None:
+        d.judgement = value
+        if ocr:
             d.flags.add("ocr_corrected")
-    if d.has_answer:
-        d.answer_source = "answer_key"
-    elif entry.raw.strip() and not d.is_open and re.sub(r"^\s*[l\d]+\s*[.、．]?", "", entry.raw).strip():
+        return body[end:].lstrip(" 。.,，;；")
+    m = vocab.CONCLUSION.search(body[:60])
+    if m:
+        d.labels, _ = keys.parse_letters(m["ans"])
+        return body
+    text = _clean_text(body)
+    if not text:
+        return ""
+    first_line = text.split("\n", 1)[0]
+    # an answer given as option text: the option it names
+    for o in d.options:
+        if o["text"] and first_line.strip("。. ") == o["text"].strip("。. "):
+            d.labels = [o["label"]]
+            return text[len(first_line):]
+    if d.options or d.kind in CHOICE:
+        if len(first_line) <= 40 and not d.options:
+            d.answer_text = first_line          # options not printed: the answer's text is all there is
+            return text[len(first_line):]
         d.flags.add("answer_unreadable")
+        return text
+    d.answer_text = text
+    return ""
+
+
+def _read_blank_answers(d: Draft, stem: str) -> str:
+    """Answers written into the blank: "（ B ）", "__B__", a trailing "【B】", "(√)",
+    a letter right after the stem's colon ("…创办于:D"). The blank stays as （）."""
+    m = vocab.BRACKET_JUDGEMENT.search(stem)
+    if m and not d.options and d.kind in ("true_false", None) and not re.search(r"[(（]\s*[A-H]\s*[)）]", stem):
+        value, ocr = vocab.judgement(m["mark"])
+        if value is not None:
+            d.judgement = value
+            d.answer_source = "inline"
+            if ocr:
+                d.flags.add("ocr_corrected")
+            return stem[:m.start()] + "（）" + stem[m.end():]
+    if d.options or d.kind in CHOICE:
+        for pattern in (_BLANK_ANSWER, _UNDERLINE_ANSWER, _TRAILING_BRACKET_ANSWER):
+            m = pattern.search(stem)
+            if m:
+                labels, _ = keys.parse_letters(m["ans"])
+                if labels:
+                    d.labels, d.answer_source = labels, "inline"
+                    return stem[:m.start()] + "（）" + stem[m.end():]
+        m = _COLON_LETTER.search(stem.rstrip())
+        if m and d.options:
+            labels, _ = keys.parse_letters(m["ans"])
+            d.labels, d.answer_source = labels, "inline"
+            return stem.rstrip()[:m.start("ans")] + "（）"
+    return stem
+
+
+def _split_definition(d: Draft, stem: str) -> str:
+    """名词解释 printed as "需求 消费者在一定时期内…": the term is the stem, the rest its answer."""
+    m = re.match(rf"\s*(?P<term>[^\s。，,;；:：]{{1,20}})[ \t\u3000]+(?P<definition>\S.*)", stem, re.S)
+    if m and len(m["definition"].strip()) > len(m["term"]):
+        d.answer_text = _clean_text(m["definition"])
+        d.answer_source = "inline"
+        return m["term"]
+    return stem
+
+
+_NUMBERED_POINT = re.compile(r"^\s*(?:1\s*[.、．]|[(（]1[)）]|①)\s*\S")
+
+
+def _numbered_answer(d: Draft, stem: str) -> str:
+    """An open question whose answer is printed as a numbered list without any 答案 label."""
+    lines = stem.split("\n")
+    k = next((i for i, ln in enumerate(lines) if i and _NUMBERED_POINT.match(ln)), None)
+    if k is None:
+        return stem
+    d.answer_text = _clean_text("\n".join(lines[k:]))
+    d.answer_source = "inline"
+    return "\n".join(lines[:k])
+
+
+def _clean_stem(stem: str, keep_newlines: bool) -> str:
+    stem = re.sub(rf"\s*{vocab.SCORE_NOTE}\s*$", "", stem.strip())
+    stem = vocab.IMAGE_RE.sub("", stem)
+    stem = _UNDERSCORES.sub("（）", stem)
+    stem = re.sub(r"[(（]\s*$", "（）", stem)             # OCR lost the closing bracket
+    lines = [ln.strip() for ln in stem.split("\n") if ln.strip()]
+    return ("\n" if keep_newlines else "").join(lines).strip()
+
+
+def _clean_text(text: str) -> str:
+    """Answer and explanation text: info labels and what they label out, lines kept."""
+    text = vocab.IMAGE_RE.sub("", text)
+    lines = [ln.strip() for ln in text.strip().split("\n")]
+    return "\n".join(ln for ln in lines if ln).strip()
+
+
+# --- answer keys --------------------------------------------------------------------
+
+@dataclass
+class KeyPart:
+    """One stretch of an answer key, with the chapter and section it names (or sits in)."""
+    chapter_label: str | None
+    section: str | None
+    section_type: str | None
+    start: int
+    end: int
+    text: str
+    headed: bool                      # under a section heading of its own inside the key
+    entries: dict[int, KeyEntry] = field(default_factory=dict)
+    used: set[int] = field(default_factory=set)
+
+
+def collect_keys(blocks: list[Block]) -> list[KeyPart]:
+    parts: list[KeyPart] = []
+    in_key = False
+    headed = False
+    for b in blocks:
+        if b.kind == "key_heading":
+            in_key, headed = True, False
+            continue
+        if b.kind == "section":
+            headed = in_key
+            continue
+        if b.kind == "chapter":
+            headed = False
+            continue
+        if b.kind == "question":
+            in_key = False
+            continue
+        if b.kind != "key":
+            continue
+        last = parts[-1] if parts else None
+        if last and last.end >= b.start - 1 and (last.chapter_label, last.section) == (b.chapter_label, b.section):
+            last.text += "\n" + b.text
+            last.end = b.end
+        else:
+            parts.append(KeyPart(b.chapter_label, b.section, b.section_type, b.start, b.end, b.text, headed))
+    return parts
+
+
+def _group_id(chapter_label, section, section_type):
+    return chapter_label, section_type if section_type not in (None, "open", "choice") else section
+
+
+def link_keys(drafts: list[Draft], parts: list[KeyPart]) -> None:
+    """Join each key part to the questions it answers.
+
+    Candidate groups are the questions of the key's chapter and section; if the
+    key names none, the questions just before it; a key printed at the end for
+    several chapters without repeating them may answer any group with its
+    section. The group whose numbers (and option letters) the entries fit best wins."""
+    groups: dict[tuple, list[Draft]] = {}
+    for d in drafts:
+        groups.setdefault(_group_id(d.block.chapter_label, d.block.section, d.block.section_type), []).append(d)
+    for part in parts:
+        chosen = None
+        for gid in _candidate_groups(part, groups, drafts):
+            entries = _parse_part(part, groups[gid])
+            fit = _fit(entries, groups[gid])
+            if chosen is None or fit > chosen[0] + 0.05:
+                chosen = (fit, gid, entries)
+            if fit >= 0.6:
+                break                           # the nearest scope that fits wins
+        if chosen is None or chosen[0] < 0.3:
+            part.entries = _parse_part(part, [])
+            continue
+        _, gid, part.entries = chosen
+        for d in groups[gid]:
+            e = part.entries.get(d.block.value)
+            if e is None or d.answer_source == "answer_key":
+                continue
+            if _apply_entry(d, e, part):
+                part.used.add(d.block.value)
+
+
+def _duplicate_number(members: list[Draft], d: Draft) -> bool:
+    return sum(1 for m in members if m.block.value == d.block.value) > 1
+
+
+def _candidate_groups(part: KeyPart, groups: dict, drafts: list[Draft]) -> list[tuple]:
+    sid = part.section_type if part.section_type not in (None, "open", "choice") else part.section
+    before = [d for d in drafts if d.block.start < part.start]
+    out = []
+    if part.headed or part.section is not None:
+        gid = (part.chapter_label, sid)
+        if gid in groups:
+            out.append(gid)
+        # the same section in another chapter (a key at the end that does not repeat chapters)
+        out += [g for g in groups if g[1] == sid and g not in out]
+        # a section title that only matches by title
+        out += [g for g in groups if g[1] == part.section and g not in out]
+    if before:
+        last = before[-1].block
+        gid = _group_id(last.chapter_label, last.section, last.section_type)
+        if gid not in out:
+            out.append(gid)
+    # numbering that runs across sections: every group of the chapter
+    out += [g for g in groups if g[0] == part.chapter_label and g not in out]
+    return out
+
+
+def _parse_part(part: KeyPart, members: list[Draft]) -> dict[int, KeyEntry]:
+    objective = any(m.kind in CHOICE + ("true_false",) or m.options for m in members)
+    open_ = any(m.open_kind for m in members)
+    if objective and not open_ or not members and keys.looks_objective(part.text):
+        return keys.parse_objective(part.text, part.start)
+    if open_ and not objective:
+        return keys.parse_open(part.text, part.start)
+    return keys.parse_objective(part.text, part.start) if keys.looks_objective(part.text) else \
+        keys.parse_open(part.text, part.start)
+
+
+def _fit(entries: dict[int, KeyEntry], members: list[Draft]) -> float:
+    """The share of the key's entries that find a question to answer: one of
+    that number, not answered from a key yet, whose options hold the letters."""
+    if not entries or not members:
+        return 0.0
+    by_number = {}
+    for d in members:
+        by_number.setdefault(d.block.value, d)
+    good = 0.0
+    for n, e in entries.items():
+        d = by_number.get(n)
+        if d is None or d.answer_source == "answer_key":
+            continue
+        if d.has_answer:                        # inline answers: the key may repeat them
+            good += 0.5
+            continue
+        labels, _, _ = keys.leading_letters(_strip_answer_marker(e.raw))
+        if d.options and labels:
+            fits = set(labels) <= {o["label"] for o in d.options}
+            single = d.kind == "single_choice" and len(labels) > 1
+            good += 1.0 if fits and not single else 0.3
+        elif d.kind == "true_false" and labels:
+            good += 0.2
+        else:
+            good += 1.0
+    return good / len(entries)
+
+
+def _strip_answer_marker(raw: str) -> str:
+    return re.sub(rf"^\s*{vocab.ANSWER_MARKER.pattern}\s*", "", raw)
+
+
+def _apply_entry(d: Draft, e: KeyEntry, part: KeyPart) -> bool:
+    """Read the entry as this question's answer. False when it answers nothing readable."""
+    if d.has_answer and d.answer_source == "inline":
+        _check_conflict(d, e)
+        return True
+    raw = e.raw
+    main, extra = _cut_parts(raw)
+    # "【正确答案】 text【知识模块】 …": the answer is the first marked part
+    if not main.strip() and extra and extra[0][0] == "answer":
+        main, extra = extra[0][1], extra[1:]
+    d.spans.append((e.start, e.end))
+    if d.open_kind:
+        d.answer_text = _clean_text(main) or None
+        if not _TERMINAL_END.search(main.rstrip()) and e.end >= part.end:
+            d.answer_cut = True
+    else:
+        probe = Draft(d.block, d.kind, options=d.options)
+        rest = _read_answer(probe, main)
+        if probe.labels and d.kind != "true_false":
+            d.labels = probe.labels
+        elif probe.judgement is not None:
+            d.judgement = probe.judgement
+        elif probe.answer_text:
+            d.answer_text = probe.answer_text
+        d.flags |= probe.flags - {"answer_unreadable"}
+        if e.ocr:
+            d.flags.add("ocr_corrected")
+        if not (d.labels or d.judgement is not None or d.answer_text):
+            if main.strip():
+                d.flags.add("answer_unreadable")
+            return False
+        explanation = [rest.strip()] if rest.strip() else []
+        explanation += [b.strip() for k, b in extra if k == "explanation"]
+        if explanation and not d.explanation:
+            d.explanation = _clean_text("\n".join(explanation)) or None
+        if e.end >= part.end and extra and not _TERMINAL_END.search(raw.rstrip()):
+            d.answer_cut = True
+    d.answer_source = "answer_key"
+    return True
+
+
+def _check_conflict(d: Draft, e: KeyEntry) -> None:
+    labels, _, _ = keys.leading_letters(_strip_answer_marker(e.raw))
+    if labels and d.labels and labels != d.labels:
+        d.flags.add("answer_conflict")
+
+
+# --- types ---------------------------------------------------------------------------
+
+
+def decide_type(d: Draft, neighbours: Counter) -> str:
+    kind = d.kind
+    if d.options or kind in CHOICE:
+        if len(d.labels) > 1:
+            return "multiple_choice"
+        if kind in ("single_choice", "multiple_choice"):
+            return kind
+        if not d.labels and neighbours:
+            return neighbours.most_common(1)[0][0]
+        if d.judgement is not None and not d.options:
+            return "true_false"
+        return "single_choice"
+    if kind == "true_false" or (kind is None and d.judgement is not None):
+        return "true_false"
+    if kind in ("fill_blank", "essay", "case_analysis"):
+        return kind
+    if kind == "short_answer":
+        return "case_analysis" if CASE_MARKERS.search(d.stem) and "名词" not in (d.block.section or "") else kind
+    if kind is None and d.labels:
+        return "multiple_choice" if len(d.labels) > 1 else "single_choice"
+    return "case_analysis" if CASE_MARKERS.search(d.stem) else "short_answer"
+
+
+# --- records -------------------------------------------------------------------------
+
+
+def record_id(doc_id: str, chapter, section, number, stem: str) -> str:
+    h = hashlib.sha256("\x1f".join(str(x or "") for x in (doc_id, chapter, section, number, stem)).encode())
+    return "q_" + h.hexdigest()[:16]
 
 
 def finish(d: Draft, doc: Document, ordinal: int, inline_doc: bool, last: bool) -> QuestionRecord:
-    """Type, cleanup and flags; the record as written."""
     b = d.block
-    qtype = decide_type(d.kind, d.stem, d.labels, d.options, d.judgement is not None)
+    qtype = d.type
     stem = d.stem if qtype == "case_analysis" else d.stem.replace("\n", "")
     options, labels, judgement = d.options, d.labels, d.judgement
     flags = set(d.flags)
+    answer_text = d.answer_text
     if qtype in ("single_choice", "multiple_choice"):
         judgement = None
         if not options:
-            flags |= {"truncated", "options_missing"}   # the preview lost them
+            flags.add("options_missing")
+        elif labels and not set(labels) <= {o["label"] for o in options}:
+            flags.add("options_missing")        # the page lost the option the answer names
+        if qtype == "single_choice" and len(labels) > 1:
+            labels = labels[:1]
     else:
         options, labels = [], []
         if qtype != "true_false":
             judgement = None
-    answer_text = d.answer_text if qtype not in OBJECTIVE else None
+        else:
+            answer_text = None
+    if qtype == "true_false" and answer_text:
+        answer_text = None
     has_answer = bool(labels) or judgement is not None or bool(answer_text)
     text = doc.text.rstrip()
-    # the preview stops inside this question, its answer or its 解析
-    # (an option needs no final punctuation, so a last option proves nothing)
     if (b.end >= len(text) and not _TERMINAL_END.search(text) and not d.ends_complete) or d.answer_cut:
         flags.add("truncated")
     if not has_answer:
@@ -490,60 +628,48 @@ def finish(d: Draft, doc: Document, ordinal: int, inline_doc: bool, last: bool) 
     return rec
 
 
-def assign_gap_sections(questions: list[Block], keys: dict) -> None:
-    """A page gap lost a heading: the questions after it belong to the section
-    that follows the previous one in this chapter's answer key."""
-    last_section: dict = {}
+def assign_lost_sections(questions: list[Block], parts: list[KeyPart]) -> None:
+    """Numbering restarts without a heading: a page gap lost it. The questions after
+    the restart belong to the section that follows the previous one in the chapter's key."""
+    lost = None          # (printed section it replaces, chapter, assigned section, its type)
     for b in questions:
-        if not b.gap:
-            last_section[b.chapter] = b.section
-            continue
-        key, prev = keys.get(b.chapter), last_section.get(b.chapter)
-        if key and prev in key.order and key.order.index(prev) + 1 < len(key.order):
-            b.section = key.order[key.order.index(prev) + 1]
+        if lost and (b.chapter_label, b.section) != (lost[1], lost[0]):
+            lost = None                         # a heading of its own again
+        if b.restart:
+            prev = lost[2] if lost else b.section
+            order = [p for p in parts if p.chapter_label == b.chapter_label and p.section]
+            titles = [p.section for p in order]
+            if prev in titles and titles.index(prev) + 1 < len(titles):
+                nxt = order[titles.index(prev) + 1]
+                lost = (b.section, b.chapter_label, nxt.section, nxt.section_type)
+        if lost:
+            b.section, b.section_type = lost[2], lost[3]
 
 
 def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list[QuestionRecord]:
-    keys = collect_keys(blocks)
-    questions = [b for b in blocks if b.kind == "question"]
-    assign_gap_sections(questions, keys)
-    used: set = set()
-    drafts = []
-    for b in questions:
-        d = read_question(b)
-        if d.answer_source == "none":
-            apply_key(d, keys.get(b.chapter), used)
-        drafts.append(d)
+    parts = collect_keys(blocks)
+    assign_lost_sections([b for b in blocks if b.kind == "question"], parts)
+    drafts = [read_item(b) for b in blocks if b.kind == "question"]
+    drafts = [d for d in drafts if d.stem or d.options]
+    link_keys([d for d in drafts], parts)
+    # types: a choice question without an answer takes its neighbours' type
+    by_group: dict[tuple, Counter] = {}
+    for d in drafts:
+        if d.options and d.labels:
+            by_group.setdefault((d.block.chapter_label, d.block.section), Counter())[
+                "multiple_choice" if len(d.labels) > 1 else "single_choice"] += 1
+    for d in drafts:
+        d.type = decide_type(d, by_group.get((d.block.chapter_label, d.block.section), Counter()))
     inline_doc = any(d.answer_source == "inline" for d in drafts)
     records = [finish(d, doc, n, inline_doc, n == len(drafts)) for n, d in enumerate(drafts, 1)]
     for rec in records:
         stats.kept[rec.type] += 1
-
-    # key entries whose question the preview does not show: reported, not recorded
     orphans = []
-    for chapter, key in keys.items():
-        for title in key.order:
-            kind = section_type(title)
-            for n, e in key.entries(title, kind).items():
-                if (chapter, title, n) not in used:
-                    orphans.append({"chapter": chapter, "section": title, "number": str(n),
-                                    "raw_answer": e.raw if e.text is None else e.text[:80],
-                                    "answer": _normalized_key_answer(e, kind)})
+    for part in parts:
+        for n, e in part.entries.items():
+            if n not in part.used:
+                orphans.append({"chapter": part.chapter_label, "section": part.section, "number": str(n),
+                                "raw_answer": e.raw[:80]})
     doc.notes["orphan_answers"] = orphans
     stats.dropped["orphan_answers"] += len(orphans)
     return records
-
-
-def _normalized_key_answer(entry: KeyEntry, kind: str | None):
-    if entry.text is not None:
-        return entry.text
-    if kind == "true_false":
-        return parse_judgement(entry.raw)[0]
-    return "".join(parse_choice_answer(entry.raw)[0]) or None
-
-
-def _numeric(number: str | None) -> int | None:
-    if not number:
-        return None
-    m = re.search(r"\d+", number)
-    return int(m[0]) if m else None

@@ -1,267 +1,639 @@
-"""Normalized text → blocks: chapters, sections, questions, answer keys.
+"""Normalized text → blocks: chapters, sections, answer keys and questions.
 
-A small state machine over *pieces* (lines, further cut at inline answer
-markers and inline section headings). The one hard call is whether a number
-starts a question; we trust the numbering: a question number is the next one
-expected in its section, so `20世纪50年代`, `0.5`, `73855法则` or an answer's
-own `1. 2. 3.` list never start a question, and questions run together on one
-line are still cut apart.
+Pages arrive with one question a line, or a whole page on one line, with or
+without headings, numbered every way or not at all. Segmentation therefore
+works on the whole text, not on lines:
+
+1. Headings (chapter, section, answer key) are found on their own lines and
+   glued inside running text.
+2. Answer keys are the stretches after a key heading, up to the first
+   heading that opens new questions, and any run of dense key entries
+   (`1.A 2.C 3.B`, `1-10 ABCDA…`).
+3. Every number that could open a question is a candidate (`1.`, `2、`,
+   `(3)`, `第4题`, `【例题5】`, `6从…`). The question numbers are the chain of
+   candidates that reads most consistently: numbering runs on by one,
+   restarts after a heading, keeps its printed style; a number followed by
+   a digit (`3.0.5 MPa`), by a measure word (`3人以上`), or inside brackets
+   (`(2008 年 4 月)`) needs the chain's support to count. A Viterbi pass over
+   the candidates keeps this linear.
+4. Stretches with option sets but no numbers at all are cut into items at
+   their paragraph breaks.
+
+The blocks cover the text in order; every character belongs to one block.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
 
-import regex as re
+from . import vocab
+from .vocab import CN_DIGITS, HAN
 
-from .patterns import (ANSWER_LINE, ANSWER_MARKERS, CHAPTER_HEADING, CN_NUM, EXPLANATION_LINE,
-                       EXPLANATION_MARKERS, INLINE_SECTION, QUESTION_NUMBER, SECTION_HEADING, SECTION_TYPES)
-
-
-@dataclass
-class Piece:
-    text: str
-    start: int
-    end: int
-    line_start: bool          # the piece begins a printed line
+# --- blocks -------------------------------------------------------------------
 
 
 @dataclass
 class Block:
-    kind: str                 # chapter | section | question | key | text
+    kind: str                   # chapter | section | key_heading | key | question | text
     start: int
     end: int
-    pieces: list[Piece] = field(default_factory=list)
-    title: str | None = None  # chapter / section title
-    number: str | None = None
-    chapter: str | None = None
-    section: str | None = None
-    gap: bool = False         # question found after a page gap (its heading was lost)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(p.text for p in self.pieces)
-
-
-_INLINE_MARKER = re.compile(rf"(?:{'|'.join(ANSWER_MARKERS + EXPLANATION_MARKERS)})")
-_KEY_HEADING = re.compile(r"^\s*(?:参考)?答案\s*[:：]?\s*$|^\s*(?:参考答案|答案)(?:及解析|与解析)?\s*[:：]?\s*$")
-_KEY_NUMBER = r"(?:[l\d]{1,3}\s*[.、．]|[(（]\d{1,3}[)）])"
-_KEY_MARK = r"[A-FO0-9VJX√×✓✗对错义]"
-# two entries in a row ("1.02.C", "(1)B (2)A") or a range ("1-10 ABCD…")
-_KEY_ENTRIES = re.compile(rf"^\s*(?:{_KEY_NUMBER}\s*{_KEY_MARK}{{0,6}}\s*{_KEY_NUMBER}"
-                          rf"|\d{{1,3}}\s*[-—~～－]\s*\d{{1,3}}\s*[:：.、]?\s*[A-F√×VXJ对错])")
-_INLINE_KEY = re.compile(r"^\s*(?:参考答案|答案)\s*[:：]\s*")
-_SUBQUESTIONS = re.compile(r"^\s*(?:问题|思考题|请回答|要求)\s*[:：]")
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+    text: str
+    title: str | None = None    # heading title
+    number: str | None = None   # question number as printed
+    value: int | None = None    # its numeric value
+    chapter: str | None = None  # chapter title in effect
+    chapter_label: str | None = None  # its identity ("第一章"), for scoping keys
+    section: str | None = None  # section title in effect
+    section_type: str | None = None
+    body_start: int = 0         # where the question text starts (after its number)
+    gap: bool = False           # the question follows a break in the numbering
+    restart: bool = False       # ... a restart without a heading: a page gap ate one
+    declared: int | None = None  # a heading's declared question count
 
 
-def chinese_number(s: str) -> int | None:
-    """一 → 1, 十二 → 12, 二十 → 20."""
-    if s.isdigit():
-        return int(s)
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-    return _CN_DIGITS.get(s) if len(s) == 1 else None
+# --- headings -------------------------------------------------------------------
+
+_NOTE = r"[(（][^()（）\n]{0,60}[)）]"
+_SECTION_TITLE = rf"[^\n。？?！!;；:：()（）、.．,，\d{CN_DIGITS}]{{0,10}}?(?:{vocab.SECTION_ALT}|{vocab.MODULE_ALT})(?:题|部分|类题)?"
+# "一、单项选择题（每题1分，共20分）：" on its own line, numbering optional
+SECTION_LINE = re.compile(
+    rf"^[ \t]*(?P<num>{vocab.HEADING_NUMBER})?[ \t]*(?P<title>{_SECTION_TITLE})[ \t]*(?P<note>(?:{_NOTE}[ \t]*)*)[:：]?[ \t]*$",
+    re.M)
+# "二、XXXX题（…）" on its own line: numbered and ending in 题, naming no known type
+GENERIC_SECTION_LINE = re.compile(
+    rf"^[ \t]*(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*(?P<title>[^\n。？?！!()（）:：]{{1,12}}题)"
+    rf"[ \t]*(?P<note>(?:{_NOTE}[ \t]*)*)[:：]?[ \t]*$", re.M)
+# the same glued into running text: numbered, ending at the type word (+题)
+SECTION_GLUED = re.compile(
+    rf"(?<![{CN_DIGITS}\d])(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*"
+    rf"(?P<title>[^\n。？?！!()（）:：{CN_DIGITS}\d]{{0,8}}?(?:{vocab.SECTION_ALT})题?)"
+    rf"[ \t]*(?P<note>(?:{_NOTE}[ \t]*)*)[:：]?")
+CHAPTER_AT = re.compile(rf"(?P<label>{vocab.CHAPTER_LABEL})")
+# a title line that ends with a part number: "…测试题目(一)", "…真题8卷 第1卷"
+PART_TITLE_LINE = re.compile(
+    rf"^[ \t]*(?P<title>[^\n。？?！!]{{2,40}}?(?:试题|试卷|测试|练习|真题|题目|题库|习题|考题)[^\n。？?！!]{{0,12}}?"
+    rf"(?P<label>[(（][{CN_DIGITS}\d]{{1,3}}[)）]|第\s*[{CN_DIGITS}\d]{{1,3}}\s*[卷套篇]|[卷篇套]\s*[{CN_DIGITS}\d]{{1,3}}))[ \t]*$",
+    re.M)
+# "参考答案", "本章答案:", "模拟试卷（一）参考答案", "…测试题参考答案及解析"
+KEY_LINE = re.compile(rf"^[ \t]*(?P<title>[^\n。？?！!]{{0,40}}?)(?P<key>{vocab.KEY_HEADING_WORDS})[ \t]*[:：]?[ \t]*$", re.M)
+KEY_GLUED = re.compile(rf"(?P<key>{vocab.KEY_HEADING_WORDS})[ \t]*[:：]?")
+_ENTRY = r"(?:\d{1,3}\s*[.、．:：]?\s*(?:[A-Ha-h]|[√×✓✗VXJTF对错]))"
+_RANGE = r"(?:\d{1,3}\s*[-—~～－]\s*\d{1,3}\s*[:：.、]?\s*(?:[A-H√×VXJTF对错]\s*){2,})"
+# a key heading's own line may go on with its entries: "答案:1.B 2.A", "本章答案:1、AB D 2、…"
+ENTRIES_AHEAD = re.compile(rf"\s*(?:{_ENTRY}|{_RANGE})")
 
 
-def section_type(title: str | None) -> str | None:
-    if not title:
-        return None
-    for word, kind in SECTION_TYPES:
-        if word in title:
-            return kind
-    return None
+@dataclass
+class Mark:
+    kind: str                 # chapter | section | key
+    start: int
+    end: int
+    title: str
+    label: str | None = None  # chapter identity
+    qtype: str | None = None
+    declared: int | None = None
+    glued: bool = False
 
 
-def split_pieces(text: str) -> list[Piece]:
-    """Lines, cut before inline answer/explanation markers and inline section headings."""
-    pieces = []
-    pos = 0
-    for line in text.split("\n"):
-        start = pos
-        pos += len(line) + 1
-        cuts = {0}
-        for m in _INLINE_MARKER.finditer(line):
-            if m.start() > 0:
-                cuts.add(m.start())
-        for m in INLINE_SECTION.finditer(line):
-            if section_type(m["title"]) and m.end() < len(line):
-                cuts.add(m.start())
-                cuts.add(m.end())
-        bounds = sorted(cuts) + [len(line)]
-        for a, b in zip(bounds, bounds[1:]):
-            seg = line[a:b]
-            lead = len(seg) - len(seg.lstrip())
-            seg = seg.strip()
-            if seg:
-                pieces.append(Piece(seg, start + a + lead, start + a + lead + len(seg), a == 0))
-    return pieces
-
-
-def question_number(piece: Piece) -> tuple[str, int | None, str, int] | None:
-    """(printed number, numeric value, delimiter, match end) when the piece opens with one."""
-    m = QUESTION_NUMBER.match(piece.text)
+def _declared(note: str) -> int | None:
+    m = vocab.COUNT_NOTE_RE.search(note or "")
     if not m:
         return None
-    if m["bracket"]:
-        label = re.sub(r"\s+", "", m["bracket"])
-        digits = re.search(r"\d+|[" + CN_NUM + "]+", label)
-        return label, chinese_number(digits[0]) if digits else None, "【", m.end()
-    if m["nth"]:
-        label = m["nth"]
-        return label, chinese_number(label[1:-1]), "第", m.end()
-    if m["paren"]:
-        return m["paren"], int(m["paren"]), "(", m.end()
-    delim = piece.text[m.end("num"):m.end()].strip() or " "
-    rest = piece.text[m.end():m.end() + 1]
-    # "1什么是" (OCR lost the dot) or "8.3F法则" vs the decimal "1.6万": weak,
-    # accepted only where exactly this number is expected at a line start
-    weak = delim == " " or rest.isdigit()
-    return m["num"], int(m["num"]), "?" if weak else delim, m.end()
+    return int(next(g for g in m.groups() if g))
 
 
-def _heading(piece: Piece):
-    if not piece.line_start and not INLINE_SECTION.fullmatch(piece.text):
-        return None
-    m = SECTION_HEADING.match(piece.text)
-    if m and section_type(m["title"]) and not QUESTION_NUMBER.match(piece.text):
-        return re.sub(r"\s+", "", m["title"]).rstrip(":：")
-    m = INLINE_SECTION.fullmatch(piece.text)
-    if m and section_type(m["title"]):
-        return m["title"]
-    return None
+def _clean_title(title: str) -> str:
+    return re.sub(r"\s+", "", title).strip("、.．:： ")
+
+
+def _chapter_label(label: str) -> str:
+    """"第 一 章" → "第1章", "专题一" → "专题1": the identity used to match a key's chapter to the questions'."""
+    label = re.sub(r"\s+", "", label)
+    return re.sub(rf"[{CN_DIGITS}]+", lambda m: str(vocab.chinese_number(m[0]) or m[0]), label)
+
+
+def find_headings(text: str) -> list[Mark]:
+    marks: list[Mark] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a, b):
+        return all(b <= s or a >= e for s, e in taken)
+
+    def add(mark):
+        if mark.end > mark.start and free(mark.start, mark.end):
+            marks.append(mark)
+            taken.append((mark.start, mark.end))
+
+    # key headings on their own line (the title before the key word may name a chapter)
+    for m in KEY_LINE.finditer(text):
+        title = m["title"].strip()
+        if vocab.BLANK_RE.search(title) or re.search(r"[（(]\s*[)）]", title):
+            continue
+        add(Mark("key", m.start("title") if title else m.start("key"), m.end(), _clean_title(m[0])))
+    # section headings on their own line
+    for pattern in (SECTION_LINE, GENERIC_SECTION_LINE):
+        for m in pattern.finditer(text):
+            title = _clean_title(m["title"])
+            if not title or re.fullmatch(r"[\d\s]*", title) or m["title"].strip().startswith(tuple("ABCDEFGH")):
+                continue
+            start = m.start("num") if m["num"] else m.start("title")
+            add(Mark("section", start, m.end(), title, qtype=vocab.section_type(title), declared=_declared(m["note"])))
+    # chapters: a label at the start of a line, its title the rest of the line
+    for m in CHAPTER_AT.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start:m.start()]
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if before.strip():
+            continue
+        rest = text[m.end():line_end]
+        cut = _title_end(rest)
+        title = rest[:cut]
+        if len(title.strip()) > 40 or re.search(r"[（(]\s*[)）]|[?？]", title):
+            continue
+        label = _chapter_label(m["label"])
+        add(Mark("chapter", m.start(), m.end() + len(title.rstrip()), _chapter_title(m["label"], title), label=label,
+                 glued=cut < len(rest.strip())))
+    for m in PART_TITLE_LINE.finditer(text):
+        add(Mark("chapter", m.start("title"), m.end("title"), _clean_title(m["title"]),
+                 label=_chapter_label(m["label"])))
+    # glued section headings: "…及答案一、单项选择题（…）1.下列…"
+    for m in SECTION_GLUED.finditer(text):
+        title = _clean_title(m["title"])
+        after = text[m.end():m.end() + 12]
+        if not title or not (after == "" or re.match(rf"\s*(?:\n|\d|第|[(（【\[]|{vocab.SECTION_ALT}|$)", after)):
+            continue
+        add(Mark("section", m.start(), m.end(), title, qtype=vocab.section_type(title), declared=_declared(m["note"]),
+                 glued=True))
+    # glued chapters: "…CDE第二章一、名词解释…", "…参考答案专题一 …概论一、判断题1." — only
+    # when a section heading or a first question follows the title
+    for m in CHAPTER_AT.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        rest = text[m.end():m.end() + 40]
+        cut = _title_end(rest)
+        follow = rest[cut:]
+        nxt = [mk for mk in marks if mk.kind == "section" and m.end() <= mk.start <= m.end() + cut + 1]
+        if not (nxt or re.match(r"\s*[1１][.．、\s]", follow)):
+            continue
+        title = rest[:cut]
+        if re.search(r"[。？?！!]", title):
+            continue
+        add(Mark("chapter", m.start(), m.end() + len(title.rstrip()), _chapter_title(m["label"], title),
+                 label=_chapter_label(m["label"]), glued=True))
+    # glued key headings: "…是_。…模拟试卷 1 答案与解析一、名词解释", "答案:1.C2.D…"
+    for m in KEY_GLUED.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        after = text[m.end():]
+        section_next = any(mk.kind == "section" and 0 <= mk.start - m.end() <= 2 for mk in marks)
+        entries = ENTRIES_AHEAD.match(after)
+        if not (section_next or (entries and _entry_run(after))):
+            continue
+        # the title before the key word: back to the last sentence end, at most 30 characters
+        lo = max(0, m.start() - 30)
+        head = text[lo:m.start()]
+        cut = max(head.rfind(c) for c in "\n。？?！!）)】]") + 1
+        title = head[cut:]
+        if re.search(rf"[{HAN}]", title) is None or re.search(r"[:：]\s*$", title):
+            title = ""
+        add(Mark("key", m.start() - len(title), m.end(), _clean_title(title + m["key"]), glued=True))
+    marks.sort(key=lambda mk: mk.start)
+    return marks
+
+
+def _title_end(rest: str) -> int:
+    """Where a chapter title running into the text ends: at a section heading, a question number, a key."""
+    cut = len(rest)
+    for pattern in (SECTION_GLUED, re.compile(r"(?<![\d.])[1１]\s*[.．、](?!\d)|(?<![\d.])1(?=\s*[" + HAN + "])"),
+                    KEY_GLUED):
+        m = pattern.search(rest)
+        if m and m.start() < cut:
+            cut = m.start()
+    return cut
+
+
+def _chapter_title(label: str, title: str) -> str:
+    label = re.sub(r"\s+", "", label)
+    title = re.sub(r"\s+", " ", title).strip(" 、.．:：")
+    return f"{label} {title}".strip()
+
+
+def _entry_run(text: str) -> bool:
+    """At least two key entries one after another at the start of text."""
+    return len(re.findall(rf"{_ENTRY}|{_RANGE}", text[:80])) >= 2
+
+
+# --- answer keys ---------------------------------------------------------------
+
+_KEY_TOKEN = re.compile(
+    rf"(?:\d{{1,3}}|[(（]\d{{1,3}}[)）])\s*[.、．:：]?\s*(?:[A-Ha-hO0]\s*){{1,8}}(?![A-Za-z{HAN}])"
+    rf"|(?:\d{{1,3}}|[(（]\d{{1,3}}[)）])\s*[.、．:：]?\s*(?:[√×✓✗VXJTF义ⅹ]|对|错|正确|错误)"
+    rf"|{_RANGE}|[lI]\d?\s*[.．]\s*[A-H]")
+
+
+def key_density(line: str) -> tuple[int, float]:
+    """(entries, share of the line they cover): "1.A 2.C 3.B" → (3, 1.0)."""
+    found = list(_KEY_TOKEN.finditer(line))
+    if not found:
+        return 0, 0.0
+    covered = sum(len(m[0]) for m in found)
+    body = len(re.sub(r"\s", "", line))
+    return len(found), covered / max(1, len(line.strip())) if body else 0.0
+
+
+def is_key_line(line: str) -> bool:
+    n, share = key_density(line)
+    return n >= 3 and share >= 0.85 or n >= 1 and share >= 0.95 and bool(re.search(_RANGE, line))
+
+
+# --- question number candidates --------------------------------------------------
+
+@dataclass
+class Candidate:
+    start: int
+    end: int          # where the question text starts
+    value: int
+    label: str        # as printed: "1", "例题1", "第一题"
+    style: str        # dot | paren | close | nth | example | space | glued | comma
+    score: float = 0.0
+    line_start: bool = False
+
+
+_CANDIDATE = re.compile(
+    rf"(?P<nth>第\s*(?P<nth_v>\d{{1,3}}|[{CN_DIGITS}]{{1,4}})\s*题)\s*[:：.、．]?"
+    rf"|[【\[]\s*(?P<ex>例题?|第)\s*(?P<ex_v>\d{{1,3}}|[{CN_DIGITS}]{{1,4}})?\s*题?\s*[】\]]\s*[:：]?"
+    rf"|(?<![{HAN}A-Za-z])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
+    rf"|(?<![\dA-Za-z])[(（](?P<par_v>\d{{1,3}})[)）]"
+    rf"|(?<![\dA-Za-z.．%‰°/:：\-])(?P<v>\d{{1,3}})"
+    rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（])|(?=[{HAN}“《【]))")
+_DIGIT_AFTER = re.compile(r"\d")
+_STYLE_SCORE = {"nth": 2.0, "example": 2.0, "dot": 1.0, "paren": 0.2, "close": 0.2, "comma": -0.6, "colon": -0.4,
+                "space": -0.6, "glued": -1.2}
+_STYLE_CLASS = {"dot": "dot", "comma": "dot", "colon": "dot", "space": "dot", "glued": "dot", "close": "close",
+                "paren": "paren", "nth": "nth", "example": "example"}
+_CLASSES = sorted(set(_STYLE_CLASS.values()))
+
+
+def find_candidates(text: str) -> list[Candidate]:
+    out = []
+    example_count = 0
+    for m in _CANDIDATE.finditer(text):
+        if m["nth"]:
+            value = vocab.chinese_number(m["nth_v"])
+            style, label = "nth", re.sub(r"\s+", "", m["nth"])
+        elif m["ex"] is not None:
+            if m["ex_v"]:
+                value = vocab.chinese_number(m["ex_v"])
+            else:               # 【例题】 without a number: numbered by count
+                example_count += 1
+                value = example_count
+            style, label = "example", re.sub(r"[\s【】\[\]:：]", "", m[0])
+        elif m["ex2"]:
+            value, style, label = int(m["ex2_v"]), "example", m["ex2"] + m["ex2_v"]
+        elif m["par_v"]:
+            value, style, label = int(m["par_v"]), "paren", m["par_v"]
+        else:
+            value, label = int(m["v"]), m["v"]
+            delim = (m["delim"] or "").strip()
+            if m["space"]:
+                style = "space"
+            elif not delim and m["delim"] is None:
+                style = "glued"
+            elif delim in ".．、":
+                style = "dot"
+            elif delim in ",，":
+                style = "comma"
+            elif delim in ":：":
+                style = "colon"
+            else:
+                style = "close"
+        if not value:
+            continue
+        c = Candidate(m.start(), m.end(), value, label, style)
+        c.score = _candidate_score(text, c)
+        out.append(c)
+    return out
+
+
+def _candidate_score(text: str, c: Candidate) -> float:
+    s = _STYLE_SCORE[c.style]
+    line_start = text.rfind("\n", 0, c.start) + 1
+    before = text[line_start:c.start]
+    c.line_start = not before.strip()
+    if c.line_start:
+        s += 1.5
+    else:
+        prev = before.rstrip()[-1:]
+        if prev in vocab.TERMINAL + vocab.CLOSERS + "\"'":
+            s += 0.6
+        elif prev in ":：":
+            s += 0.1
+    nxt = text[c.end:c.end + 2]
+    if c.style in ("dot", "comma", "colon", "close") and _DIGIT_AFTER.match(nxt):
+        s -= 1.6                                  # 3.0.5 MPa, 1.2025年
+    if c.style in ("space", "glued") and nxt[:1] in vocab.UNITS:
+        s -= 3.0                                  # 3人以上, 100 万元
+    if c.value > 300:
+        s -= 2.0
+    # inside an open bracket on the same line: "(2008 年 4 月)"
+    depth = 0
+    for ch in reversed(before[-40:]):
+        if ch in ")）]】":
+            depth -= 1
+        elif ch in "(（[【":
+            depth += 1
+            if depth > 0:
+                s -= 3.0
+                break
+    # nothing after it: a number left at the end of a cut-off page
+    rest = text[c.end:c.end + 3]
+    if not rest.strip():
+        s -= 2.5
+    return s
+
+
+# --- choosing the question numbers ---------------------------------------------------
+
+CONTINUE = 3.0       # the number expected next
+RESTART = 2.5        # 1 again after a heading
+FIRST = 1.0          # a first question numbered 1
+ANYWHERE = -0.3      # a first question with another number (a preview starting mid-way)
+GAP = 1.0            # per number skipped
+JUMP = 4.0           # numbering breaks without a heading
+JUMP_TO_ONE = 2.0    # ... back to 1 at a line start: a new part whose heading was lost
+STYLE_CHANGE = 1.0
+
+
+def choose_chain(cands: list[Candidate], resets: list[int]) -> list[int]:
+    """Indices of the candidates that are question numbers.
+
+    A Viterbi pass: each candidate extends the best chain ending in the value
+    just below it (or a few below: a gap), restarts after a heading, or
+    breaks the numbering at a cost. Looking back only at the best chain per
+    value keeps it linear in the number of candidates."""
+    n = len(cands)
+    score = [0.0] * n
+    back = [-1] * n
+    best_end: dict[tuple[int, str], int] = {}      # (value, style class) → best chain end so far
+    best_all = -1                                   # best chain end so far
+    best_at_reset = None                            # best chain end before the latest reset (-1: none)
+    r = 0
+    for j, c in enumerate(cands):
+        while r < len(resets) and resets[r] <= c.start:
+            best_at_reset = best_all
+            r += 1
+        cls = _STYLE_CLASS[c.style]
+        options = [(FIRST if c.value == 1 else ANYWHERE, -1)]
+        for step in range(1, 6):
+            for st in _CLASSES:
+                i = best_end.get((c.value - step, st))
+                if i is None:
+                    continue
+                t = CONTINUE if step == 1 else -GAP * (step - 1)
+                options.append((score[i] + t - (STYLE_CHANGE if st != cls else 0.0), i))
+        if best_at_reset is not None:
+            base = score[best_at_reset] if best_at_reset >= 0 else 0.0
+            options.append((base + (RESTART if c.value == 1 else 0.0), best_at_reset))
+        if best_all >= 0:
+            t = JUMP_TO_ONE if c.value == 1 and c.line_start else JUMP
+            options.append((score[best_all] - t - (STYLE_CHANGE if _STYLE_CLASS[cands[best_all].style] != cls else 0.0),
+                            best_all))
+        best, prev = max(options, key=lambda o: o[0])
+        score[j] = best + c.score
+        back[j] = prev
+        key = (c.value, cls)
+        if key not in best_end or score[j] >= score[best_end[key]]:
+            best_end[key] = j
+        if best_all < 0 or score[j] > score[best_all]:
+            best_all = j
+    if best_all < 0 or score[best_all] <= 0:
+        return []
+    chain = []
+    j = best_all
+    while j >= 0:
+        chain.append(j)
+        j = back[j]
+    return chain[::-1]
+
+
+# --- the whole pass ----------------------------------------------------------------
 
 
 def segment(text: str) -> list[Block]:
-    pieces = split_pieces(text)
-    blocks: list[Block] = []
-    chapter = section = None
-    mode = "q"
-    expected = 1
-    current: Block | None = None
-    # inside a question: the numbered list of its answer or sub-questions
-    list_next, list_delim, list_kind = 1, None, None   # list_kind: answer | subq | plain
-    after_gap = False         # since a page gap, until the next heading
+    marks = find_headings(text)
+    cands = find_candidates(text)
+    marks, key_spans = _answer_keys(text, marks, cands)
+    # candidates inside headings or keys are not question numbers
+    blocked = sorted([(mk.start, mk.end) for mk in marks] + key_spans)
+    cands = [c for c in cands if not _inside(c.start, blocked)]
+    resets = sorted([mk.start for mk in marks if mk.kind in ("chapter", "section")] + [s for s, _ in key_spans])
+    mark_lists(text, cands, resets, marks)
+    chain = [cands[i] for i in choose_chain(cands, resets)]
+    return _assemble(text, marks, key_spans, chain)
 
-    def close():
-        nonlocal current
-        if current is not None:
-            current.end = current.pieces[-1].end
-            blocks.append(current)
-        current = None
 
-    def open_question(piece, label, value, gap=False):
-        nonlocal current, expected, list_next, list_delim, list_kind, after_gap
-        close()
-        after_gap = after_gap or gap
-        current = Block("question", piece.start, piece.end, [piece], number=label,
-                        chapter=chapter, section=section, gap=after_gap)
-        if value is not None:
-            expected = value + 1
-        list_next, list_delim, list_kind = 1, None, None   # list_kind: answer | subq | plain
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
 
-    queue = list(pieces)
-    i = 0
-    while i < len(queue):
-        piece = queue[i]
-        i += 1
-        ch = CHAPTER_HEADING.match(piece.text) if piece.line_start else None
-        if ch and not QUESTION_NUMBER.match(piece.text):
-            close()
-            chapter = f"{ch['label']} {ch['title'].strip()}".strip()
-            section, mode, expected, after_gap = None, "q", 1, False
-            blocks.append(Block("chapter", piece.start, piece.end, [piece], title=chapter, chapter=chapter))
-            continue
-        nxt = queue[i] if i < len(queue) else None
-        if piece.line_start and _KEY_HEADING.match(piece.text) and nxt is not None and (
-                _heading(nxt) or _KEY_ENTRIES.match(nxt.text)):
-            close()
-            mode = "key"      # section stays: a key without headings answers the last section
-            blocks.append(Block("key_start", piece.start, piece.end, [piece], chapter=chapter))
-            continue
-        inline_key = _INLINE_KEY.match(piece.text) if mode == "q" else None
-        if inline_key and _KEY_ENTRIES.match(piece.text[inline_key.end():]):
-            # "答案:1.B 2.A 3.C" — a whole key on the marker's line
-            close()
-            mode = "key"
-            cut = inline_key.end()
-            marker = Piece(piece.text[:cut], piece.start, piece.start + cut, piece.line_start)
-            blocks.append(Block("key_start", marker.start, marker.end, [marker], chapter=chapter))
-            queue.insert(i, Piece(piece.text[cut:], piece.start + cut, piece.end, False))
-            continue
-        title = _heading(piece)
-        if title:
-            close()
-            section, expected, after_gap = title, 1, False
-            blocks.append(Block("section", piece.start, piece.end, [piece], title=title,
-                                chapter=chapter, section=title))
-            continue
-        if mode == "key":
-            blocks.append(Block("key", piece.start, piece.end, [piece], chapter=chapter, section=section))
-            continue
 
-        num = question_number(piece)
-        if num:
-            label, value, delim, _ = num
-            if delim == "?" and not (value == expected and piece.line_start):
-                pass
-            elif delim in "【第" or value == expected or (
-                    current is None and section is not None and piece.line_start and value is not None):
-                # (the first question under a heading may be any number: previews start mid-section)
-                ambiguous = list_kind and value == list_next and delim == list_delim
-                if ambiguous and list_kind != "subq" and nxt is not None and ANSWER_LINE.match(nxt.text):
-                    ambiguous = False   # a list item is not followed by its own answer
-                if not ambiguous:
-                    open_question(piece, label, value)
-                    continue
-            elif (current is not None and value is not None and value < expected and piece.line_start
-                  and section_type(section) in ("single_choice", "multiple_choice", "choice", "true_false")
-                  and "（）" in piece.text):
-                # numbering restarts without a heading: a page gap ate the heading
-                open_question(piece, label, value, gap=True)
+def _answer_keys(text: str, marks: list[Mark], cands: list[Candidate]):
+    """Keep the key headings that follow questions; return the marks and the key spans.
+
+    A key runs from its heading to the first heading that opens new questions:
+    a section or chapter heading the key repeats (seen above it) stays inside
+    the key, a new one ends it. Runs of dense key lines elsewhere are keys too.
+    """
+    seen_sections: set[str] = set()
+    seen_chapters: set[str] = set()
+    kept: list[Mark] = []
+    spans: list[tuple[int, int]] = []
+    in_key = None              # start of the current key stretch
+    first_question = _first_question_position(text, cands)
+    for mk in marks:
+        if mk.kind == "key":
+            if first_question is None or mk.start < first_question:
+                continue       # a document title that promises answers: "…试题及参考答案"
+            if in_key is None:
+                in_key = mk.end
+            kept.append(mk)
+            continue
+        if in_key is not None:
+            repeated = (mk.kind == "section" and (_section_id(mk) in seen_sections or mk.title in seen_sections)) or (
+                mk.kind == "chapter" and mk.label in seen_chapters)
+            if repeated or _keyish_after(text, mk.end):
+                kept.append(mk)
                 continue
-            if value == list_next:
-                # an answer's own "1. 2. 3." list, printed without a marker
-                list_next, list_delim, list_kind = list_next + 1, delim, list_kind or "plain"
-        # questions run together: "…首要步骤。2.客户服务…"
-        split = _inline_question(piece.text, expected) if current is not None else None
-        if split:
-            head, tail = piece.text[:split], piece.text[split:]
-            if head.strip():
-                current.pieces.append(Piece(head.rstrip(), piece.start, piece.start + len(head.rstrip()), piece.line_start))
-            queue.insert(i, Piece(tail, piece.start + split, piece.end, True))
-            continue
-        if ANSWER_LINE.match(piece.text) or EXPLANATION_LINE.match(piece.text):
-            list_kind, list_next, list_delim = "answer", 1, None
-        elif _SUBQUESTIONS.match(piece.text):
-            list_kind, list_next, list_delim = "subq", 1, None
-        if current is None:
-            blocks.append(Block("text", piece.start, piece.end, [piece], chapter=chapter, section=section))
+            spans.append((in_key, mk.start))
+            in_key = None
+        if mk.kind == "section":
+            seen_sections.update({_section_id(mk), mk.title})
+        elif mk.kind == "chapter":
+            seen_chapters.add(mk.label)
+            seen_sections.clear()
+        kept.append(mk)
+    if in_key is not None:
+        spans.append((in_key, len(text)))
+    # dense key lines outside any key: "1.C2.D3.C4.D5.D", "1-5 ABCDA"
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if line.strip() and not _inside(start, spans) and is_key_line(line):
+            spans.append((start + len(line) - len(line.lstrip()), start + len(line.rstrip())))
+    spans.sort()
+    return kept, _merge(spans)
+
+
+def _merge(spans):
+    out = []
+    for s, e in spans:
+        if out and s <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
         else:
-            current.pieces.append(piece)
-    close()
+            out.append((s, e))
+    return [(s, e) for s, e in out if e > s]
+
+
+def _section_id(mk: Mark) -> str:
+    return mk.qtype or mk.title
+
+
+def _keyish_after(text: str, pos: int) -> bool:
+    """The text after a heading inside a key is more key: entries, or another heading then entries."""
+    after = text[pos:pos + 120].lstrip()
+    first = after.split("\n", 1)[0]
+    return bool(is_key_line(first) or _entry_run(after))
+
+
+def _first_question_position(text: str, cands: list[Candidate]) -> int | None:
+    """Where questions have begun: two strong numbered candidates, or an option set."""
+    strong = [c for c in cands if c.score >= 1.0]
+    opt = re.search(r"(?:^|[\s（）)?？:：。])A\s*[.．、:：]\s*\S[^\n]{0,200}?B\s*[.．、:：]", text)
+    positions = []
+    if len(strong) >= 2:
+        positions.append(strong[1].start)
+    if opt:
+        positions.append(opt.start())
+    return min(positions) if positions else None
+
+
+LIST_PENALTY = 6.0
+_QUESTION_LIKE = re.compile(rf"{vocab.ANSWER_MARKER.pattern}|（）|[(（]\s*[)）]|(?:^|\s)A\s*[.．、:：][^\n]{{0,200}}?B\s*[.．、:：]", re.M)
+_LIST_SECTIONS = ("short_answer", "essay", "case_analysis", "open", "fill_blank")
+
+
+def mark_lists(text: str, cands: list[Candidate], resets: list[int], marks: list[Mark]) -> None:
+    """Numbered points inside a question are not questions: an answer's points
+    ("答案要点:\n1.… 2.… 3.…"), a case's sub-questions, a stem's list.
+
+    Such a list opens at 1 after other numbers with no heading between and runs
+    on in one numbering style. Its items lose the standing of question numbers,
+    unless, in a choice or true/false section, an item looks like a question of
+    its own (options, a blank, an answer): then a page gap ate a heading."""
+    sections = [(mk.start, mk.qtype) for mk in marks if mk.kind in ("section", "chapter")]
+    section_starts = [s for s, _ in sections]
+    for k in range(1, len(cands)):
+        first = cands[k]
+        if first.value != 1:
+            continue
+        r = bisect_right(resets, cands[k - 1].start)
+        if r < len(resets) and resets[r] <= first.start:
+            continue
+        i = bisect_right(section_starts, first.start) - 1
+        stype = sections[i][1] if i >= 0 else None
+        cls = _STYLE_CLASS[first.style]
+        items = [first]
+        for c in cands[k + 1:]:
+            if _STYLE_CLASS[c.style] != cls:
+                continue
+            if not 0 <= c.value - items[-1].value <= 2:   # printed lists repeat and skip numbers
+                break
+            items.append(c)
+        for j, c in enumerate(items):
+            end = items[j + 1].start if j + 1 < len(items) else min(len(text), c.end + 300)
+            if stype in _LIST_SECTIONS or not _QUESTION_LIKE.search(text, c.end, end):
+                c.score -= LIST_PENALTY
+
+
+def _assemble(text: str, marks: list[Mark], key_spans, chain: list[Candidate]) -> list[Block]:
+    events = []   # (position, order, kind, payload): key ends before marks before key starts before questions
+    for s, e in key_spans:
+        events.append((e, 0, "key_end", None))
+        events.append((s, 2, "key_start", None))
+    for mk in marks:
+        events.append((mk.start, 1, "mark", mk))
+    for c in chain:
+        events.append((c.start, 3, "question", c))
+    events.sort(key=lambda ev: (ev[0], ev[1]))
+    blocks: list[Block] = []
+    chapter = label = section = stype = None
+    in_key = False
+    pos = 0
+    prev_value = None
+
+    def fill(upto):
+        nonlocal pos
+        if upto > pos:
+            seg = text[pos:upto]
+            if seg.strip():
+                blocks.append(Block("key" if in_key else "text", pos, upto, seg, chapter=chapter, chapter_label=label,
+                                    section=section, section_type=stype))
+            pos = upto
+
+    for k, (start, _, kind, payload) in enumerate(events):
+        if kind == "key_end":
+            fill(start)
+            in_key = False
+            continue
+        if kind == "key_start":
+            fill(start)
+            in_key = True
+            continue
+        if start < pos:
+            continue
+        fill(start)
+        if kind == "mark":
+            mk = payload
+            if mk.kind == "key":
+                blocks.append(Block("key_heading", mk.start, mk.end, text[mk.start:mk.end], title=mk.title,
+                                    chapter=chapter, chapter_label=label, section=section, section_type=stype))
+            elif mk.kind == "chapter":
+                chapter, label, section, stype = mk.title, mk.label, None, None
+                prev_value = None
+                blocks.append(Block("chapter", mk.start, mk.end, text[mk.start:mk.end], title=mk.title,
+                                    chapter=chapter, chapter_label=label))
+            else:
+                section, stype = mk.title, mk.qtype
+                prev_value = None
+                blocks.append(Block("section", mk.start, mk.end, text[mk.start:mk.end], title=mk.title,
+                                    chapter=chapter, chapter_label=label, section=section, section_type=stype,
+                                    declared=mk.declared))
+            pos = mk.end
+        else:
+            c = payload
+            end = next((ev[0] for ev in events[k + 1:] if ev[2] != "key_end" and ev[0] >= c.end), len(text))
+            while end > c.start and text[end - 1].isspace():
+                end -= 1
+            gap = prev_value is not None and c.value != prev_value + 1
+            blocks.append(Block("question", c.start, end, text[c.start:end], number=c.label, value=c.value,
+                                chapter=chapter, chapter_label=label, section=section, section_type=stype,
+                                body_start=c.end, gap=gap, restart=gap and c.value <= prev_value))
+            prev_value = c.value
+            pos = end
+    fill(len(text))
     return blocks
 
 
-def _inline_question(text: str, expected: int) -> int | None:
-    m = re.search(rf"(?<=[。？?！!）)”」\]】_])\s*{expected}\s*[.、．](?![\d.])(?=\S)", text)
-    if m and m.start() > 0:
-        return m.start() + (len(m[0]) - len(m[0].lstrip()))
-    return None
-
-
-_ACCOUNT_KIND = {"question": "question", "text": "unassigned", "key": "answer_key", "key_start": "answer_key"}
+_ACCOUNT_KIND = {"question": "question", "text": "unassigned", "key": "answer_key", "key_heading": "answer_key"}
 
 
 def account(text: str, blocks: list[Block]) -> dict[str, int]:
     """Where every character of the text went: into a question, a heading, an
     answer key, unassigned text, or layout whitespace. Adds up to len(text)."""
     counts = {"question": 0, "heading": 0, "answer_key": 0, "unassigned": 0, "whitespace": 0}
-    covered = 0
     for b in blocks:
-        n = sum(p.end - p.start for p in b.pieces)
-        covered += n
-        kind = _ACCOUNT_KIND.get(b.kind, "heading")
-        counts[kind] += n
-    counts["whitespace"] = len(text) - covered
+        n = len(b.text) - sum(1 for ch in b.text if ch.isspace())
+        counts[_ACCOUNT_KIND.get(b.kind, "heading")] += n
+    counts["whitespace"] = len(text) - sum(v for k, v in counts.items() if k != "whitespace")
     return counts
