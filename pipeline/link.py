@@ -67,8 +67,8 @@ def _label_pattern(letter: str, first: bool) -> str:
     forms += [re.escape(k) for k, v in vocab.OPTION_OCR_LABELS.items() if v == letter]
     alt = "|".join(f"(?:{f})" for f in forms)
     if first:
-        return rf"(?:^|(?<=[\s（）()?？:：。，,；;」”\]】_]))(?:{alt})"
-    return rf"(?<![A-Za-z0-9])(?:{alt})|(?<=[A-Z]{{2}})(?:{alt})"
+        return rf"(?:^|(?<=[\s）)?？:：。，,；;」”\]】_]))(?<![(（]\s)(?<![(（]\s\s)(?:{alt})"
+    return rf"(?<![A-Za-z0-9(（])(?<![(（]\s)(?:{alt})|(?<=[A-Z]{{2}})(?:{alt})"
 
 
 def find_options(text: str) -> tuple[int, list[dict], int] | None:

@@ -62,7 +62,7 @@ SECTION_LINE = re.compile(
     re.M)
 # "二、XXXX题（…）" on its own line: numbered and ending in 题, naming no known type
 GENERIC_SECTION_LINE = re.compile(
-    rf"^[ \t]*(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*(?P<title>[^\n。？?！!()（）:：]{{1,12}}题)"
+    rf"^[ \t]*(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*(?P<title>[^\n。！!()（）:：,，;；]{{0,11}}[^\n。？?！!()（）:：,，;；])"
     rf"[ \t]*(?P<note>(?:{_NOTE}[ \t]*)*)[:：]?[ \t]*$", re.M)
 # the same glued into running text: numbered, ending at the type word (+题)
 SECTION_GLUED = re.compile(
@@ -94,6 +94,7 @@ class Mark:
     qtype: str | None = None
     declared: int | None = None
     glued: bool = False
+    bare: bool = False        # a key heading that is only "答案"/"参考答案": an inline marker unless entries follow
 
 
 def _declared(note: str) -> int | None:
@@ -101,6 +102,14 @@ def _declared(note: str) -> int | None:
     if not m:
         return None
     return int(next(g for g in m.groups() if g))
+
+
+def _heading_type(title: str, note: str | None) -> str | None:
+    """The type a heading names; a note that tells how to mark answers (正确的打√) names true/false."""
+    kind = vocab.section_type(title)
+    if kind is None and note and vocab.TF_INSTRUCTION.search(note):
+        return "true_false"
+    return kind
 
 
 def _clean_title(title: str) -> str:
@@ -130,7 +139,8 @@ def find_headings(text: str) -> list[Mark]:
         title = m["title"].strip()
         if vocab.BLANK_RE.search(title) or re.search(r"[（(]\s*[)）]", title):
             continue
-        add(Mark("key", m.start("title") if title else m.start("key"), m.end(), _clean_title(m[0])))
+        add(Mark("key", m.start("title") if title else m.start("key"), m.end(), _clean_title(m[0]),
+                 bare=not title and m["key"] in vocab.BARE_KEY_WORDS))
     # section headings on their own line
     for pattern in (SECTION_LINE, GENERIC_SECTION_LINE):
         for m in pattern.finditer(text):
@@ -138,7 +148,7 @@ def find_headings(text: str) -> list[Mark]:
             if not title or re.fullmatch(r"[\d\s]*", title) or m["title"].strip().startswith(tuple("ABCDEFGH")):
                 continue
             start = m.start("num") if m["num"] else m.start("title")
-            add(Mark("section", start, m.end(), title, qtype=vocab.section_type(title), declared=_declared(m["note"])))
+            add(Mark("section", start, m.end(), title, qtype=_heading_type(title, m["note"]), declared=_declared(m["note"])))
     # chapters: a label at the start of a line, its title the rest of the line
     for m in CHAPTER_AT.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
@@ -164,8 +174,8 @@ def find_headings(text: str) -> list[Mark]:
         after = text[m.end():m.end() + 12]
         if not title or not (after == "" or re.match(rf"\s*(?:\n|\d|第|[(（【\[]|{vocab.SECTION_ALT}|$)", after)):
             continue
-        add(Mark("section", m.start(), m.end(), title, qtype=vocab.section_type(title), declared=_declared(m["note"]),
-                 glued=True))
+        add(Mark("section", m.start(), m.end(), title, qtype=_heading_type(title, m["note"]),
+                 declared=_declared(m["note"]), glued=True))
     # glued chapters: "…CDE第二章一、名词解释…", "…参考答案专题一 …概论一、判断题1." — only
     # when a section heading or a first question follows the title
     for m in CHAPTER_AT.finditer(text):
@@ -187,7 +197,8 @@ def find_headings(text: str) -> list[Mark]:
         if not free(m.start(), m.end()):
             continue
         after = text[m.end():]
-        section_next = any(mk.kind == "section" and 0 <= mk.start - m.end() <= 2 for mk in marks)
+        section_next = any(mk.kind == "section" and mk.start >= m.end() and not text[m.end():mk.start].strip()
+                           for mk in marks)
         entries = ENTRIES_AHEAD.match(after)
         if not (section_next or (entries and _entry_run(after))):
             continue
@@ -254,9 +265,9 @@ def is_key_line(line: str) -> bool:
 class Candidate:
     start: int
     end: int          # where the question text starts
-    value: int
-    label: str        # as printed: "1", "例题1", "第一题"
-    style: str        # dot | paren | close | nth | example | space | glued | comma
+    value: int | None  # None: an item without a number
+    label: str | None  # as printed: "1", "例题1", "第一题"
+    style: str         # dot | paren | close | nth | example | space | glued | comma | none
     score: float = 0.0
     line_start: bool = False
 
@@ -266,7 +277,7 @@ _CANDIDATE = re.compile(
     rf"|[【\[]\s*(?P<ex>例题?|第)\s*(?P<ex_v>\d{{1,3}}|[{CN_DIGITS}]{{1,4}})?\s*题?\s*[】\]]\s*[:：]?"
     rf"|(?<![{HAN}A-Za-z])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
     rf"|(?<![\dA-Za-z])[(（](?P<par_v>\d{{1,3}})[)）]"
-    rf"|(?<![\dA-Za-z.．%‰°/:：\-])(?P<v>\d{{1,3}})"
+    rf"|(?<![\da-zI-Z.．%‰°/:：\-])(?P<v>\d{{1,3}})"
     rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（])|(?=[{HAN}“《【]))")
 _DIGIT_AFTER = re.compile(r"\d")
 _STYLE_SCORE = {"nth": 2.0, "example": 2.0, "dot": 1.0, "paren": 0.2, "close": 0.2, "comma": -0.6, "colon": -0.4,
@@ -426,16 +437,112 @@ def segment(text: str) -> list[Block]:
     cands = find_candidates(text)
     marks, key_spans = _answer_keys(text, marks, cands)
     # candidates inside headings or keys are not question numbers
-    blocked = sorted([(mk.start, mk.end) for mk in marks] + key_spans)
+    blocked = _merge(sorted([(mk.start, mk.end) for mk in marks] + key_spans))
     cands = [c for c in cands if not _inside(c.start, blocked)]
     resets = sorted([mk.start for mk in marks if mk.kind in ("chapter", "section")] + [s for s, _ in key_spans])
     mark_lists(text, cands, resets, marks)
+    mark_case_questions(text, cands, marks)
     chain = [cands[i] for i in choose_chain(cands, resets)]
+    chain = sorted(chain + unnumbered_items(text, marks, key_spans, chain), key=lambda c: c.start)
     return _assemble(text, marks, key_spans, chain)
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in spans)
+    """pos inside one of the sorted, non-overlapping spans."""
+    k = bisect_right(spans, (pos, float("inf"))) - 1
+    return k >= 0 and spans[k][0] <= pos < spans[k][1]
+
+
+def mark_case_questions(text: str, cands: list[Candidate], marks: list[Mark]) -> None:
+    """A case section whose material comes first, unnumbered: its "(1)…(2)…" are the
+    case's own questions, not questions of the section."""
+    starts = [c.start for c in cands]
+    for n, mk in enumerate(marks):
+        if mk.kind != "section" or mk.qtype != "case_analysis":
+            continue
+        end = marks[n + 1].start if n + 1 < len(marks) else len(text)
+        k = bisect_right(starts, mk.end)
+        while k < len(cands) and cands[k].score < 0.5:
+            k += 1
+        if k >= len(cands) or cands[k].start >= end:
+            continue
+        material = re.sub(r"\s", "", text[mk.end:cands[k].start])
+        if len(material) < 30:
+            continue
+        for c in cands[k:]:
+            if c.start >= end:
+                break
+            if _STYLE_CLASS[c.style] in ("paren", "close"):
+                c.score -= LIST_PENALTY
+
+
+_OPTION_A = re.compile(r"(?m)^[ \t]*(?:A[ \t]*[.．、:：)）]|[(（]A[)）])")
+_OPTION_B = re.compile(r"(?:^|\s)(?:B[ \t]*[.．、:：)）]|[(（]B[)）])")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def unnumbered_items(text: str, marks: list[Mark], key_spans, chain: list[Candidate]) -> list[Candidate]:
+    """Items in stretches with no question number at all.
+
+    A case section whose material is not numbered is one item. Elsewhere, each
+    option set makes an item with the paragraph before it: items separated by
+    blank lines only ("…（）。\n\nA.…\nB.…\n\n答案:D\n\n下一题…")."""
+    bounds = sorted([(mk.start, mk.end, mk) for mk in marks] + [(s, e, None) for s, e in key_spans],
+                    key=lambda b: b[0])
+    regions, pos, stype = [], 0, None
+    for s, e, mk in bounds:
+        if s > pos:
+            regions.append((pos, s, stype))
+        pos = max(pos, e)
+        if mk is not None and mk.kind in ("section", "chapter"):
+            stype = mk.qtype if mk.kind == "section" else None
+    regions.append((pos, len(text), stype))
+    starts = sorted(c.start for c in chain)
+    out = []
+    for a, b, stype in regions:
+        k = bisect_right(starts, a - 1)
+        if k < len(starts) and starts[k] < b:
+            continue                    # numbered questions here
+        body = text[a:b]
+        if not body.strip():
+            continue
+        if stype == "case_analysis" and len(re.sub(r"\s", "", body)) >= 30:
+            first = a + len(body) - len(body.lstrip())
+            out.append(Candidate(first, first, None, None, "none", line_start=True))
+            continue
+        out += _option_items(text, a, b)
+    return out
+
+
+def _option_items(text: str, a: int, b: int) -> list[Candidate]:
+    paragraphs = [a] + [m.end() for m in _PARAGRAPH.finditer(text, a, b)]
+    out, last = [], a
+    for m in _OPTION_A.finditer(text, a, b):
+        if not _OPTION_B.search(text, m.end(), min(b, m.end() + 400)):
+            continue
+        k = bisect_right(paragraphs, m.start()) - 1
+        para = paragraphs[k]
+        if not text[para:m.start()].strip() and k > 0:
+            para = paragraphs[k - 1]          # the options open a paragraph: the stem is the one before
+        if para < last or (out and para <= out[-1].start):
+            continue
+        start = para + len(text[para:m.start()]) - len(text[para:m.start()].lstrip())
+        out.append(Candidate(start, start, None, None, "none", line_start=True))
+        last = m.end()
+    if out:
+        # a stem with its blank after the last option set: an item whose options the page lost
+        for k, para in enumerate(paragraphs):
+            end = paragraphs[k + 1] if k + 1 < len(paragraphs) else b
+            body = text[para:end].strip()
+            if para > last and "（）" in body and not starts_unit_marker(body):
+                start = para + len(text[para:end]) - len(text[para:end].lstrip())
+                out.append(Candidate(start, start, None, None, "none", line_start=True))
+                last = end
+    return out
+
+
+def starts_unit_marker(body: str) -> bool:
+    return bool(vocab.ANY_MARKER.match(body) or _OPTION_A.match(body))
 
 
 def _answer_keys(text: str, marks: list[Mark], cands: list[Candidate]):
@@ -451,10 +558,13 @@ def _answer_keys(text: str, marks: list[Mark], cands: list[Candidate]):
     spans: list[tuple[int, int]] = []
     in_key = None              # start of the current key stretch
     first_question = _first_question_position(text, cands)
-    for mk in marks:
+    for n, mk in enumerate(marks):
         if mk.kind == "key":
             if first_question is None or mk.start < first_question:
                 continue       # a document title that promises answers: "…试题及参考答案"
+            heading_next = n + 1 < len(marks) and marks[n + 1].kind != "key" and not text[mk.end:marks[n + 1].start].strip()
+            if mk.bare and not (heading_next or _keyish_after(text, mk.end)):
+                continue       # "参考答案:" and its text: one question's own answer
             if in_key is None:
                 in_key = mk.end
             kept.append(mk)
@@ -519,7 +629,8 @@ def _first_question_position(text: str, cands: list[Candidate]) -> int | None:
 
 
 LIST_PENALTY = 6.0
-_QUESTION_LIKE = re.compile(rf"{vocab.ANSWER_MARKER.pattern}|（）|[(（]\s*[)）]|(?:^|\s)A\s*[.．、:：][^\n]{{0,200}}?B\s*[.．、:：]", re.M)
+_QUESTION_LIKE = re.compile(rf"{vocab.ANSWER_MARKER.pattern}|{vocab.BRACKET_JUDGEMENT.pattern}|（）|[(（]\s*[)）]"
+                            rf"|(?:^|\s)A\s*[.．、:：][^\n]{{0,200}}?B\s*[.．、:：]", re.M)
 _LIST_SECTIONS = ("short_answer", "essay", "case_analysis", "open", "fill_blank")
 
 
@@ -533,11 +644,22 @@ def mark_lists(text: str, cands: list[Candidate], resets: list[int], marks: list
     its own (options, a blank, an answer): then a page gap ate a heading."""
     sections = [(mk.start, mk.qtype) for mk in marks if mk.kind in ("section", "chapter")]
     section_starts = [s for s, _ in sections]
-    for k in range(1, len(cands)):
+    base = [c.score for c in cands]
+    answers = [m.end() for m in vocab.ANY_MARKER.finditer(text) if m.lastgroup != "info"]
+    prev = None                    # the last candidate that could be a question number
+    for k in range(len(cands)):
         first = cands[k]
+        before, prev = prev, (k if base[k] >= 0.5 else prev)
         if first.value != 1:
             continue
-        r = bisect_right(resets, cands[k - 1].start)
+        # what opened the list: an earlier number, or an answer or explanation just above
+        a = bisect_right(answers, first.start) - 1
+        opener = cands[before].start if before is not None else -1
+        if a >= 0 and answers[a] > opener and first.start - answers[a] <= 600:
+            opener = answers[a]
+        if opener < 0:
+            continue
+        r = bisect_right(resets, opener)
         if r < len(resets) and resets[r] <= first.start:
             continue
         i = bisect_right(section_starts, first.start) - 1
@@ -552,6 +674,8 @@ def mark_lists(text: str, cands: list[Candidate], resets: list[int], marks: list
             items.append(c)
         for j, c in enumerate(items):
             end = items[j + 1].start if j + 1 < len(items) else min(len(text), c.end + 300)
+            para = _PARAGRAPH.search(text, c.end, end)
+            end = para.start() if para else end
             if stype in _LIST_SECTIONS or not _QUESTION_LIKE.search(text, c.end, end):
                 c.score -= LIST_PENALTY
 
@@ -615,7 +739,7 @@ def _assemble(text: str, marks: list[Mark], key_spans, chain: list[Candidate]) -
             end = next((ev[0] for ev in events[k + 1:] if ev[2] != "key_end" and ev[0] >= c.end), len(text))
             while end > c.start and text[end - 1].isspace():
                 end -= 1
-            gap = prev_value is not None and c.value != prev_value + 1
+            gap = prev_value is not None and c.value is not None and c.value != prev_value + 1
             blocks.append(Block("question", c.start, end, text[c.start:end], number=c.label, value=c.value,
                                 chapter=chapter, chapter_label=label, section=section, section_type=stype,
                                 body_start=c.end, gap=gap, restart=gap and c.value <= prev_value))

@@ -143,6 +143,12 @@ STEM_PREFIX = (r"(?:[★☆]+\s*|[(（【\[]\s*(?:\d{2,4}\s*年[^)）\]】]{0,12
                r"|[^)）\]】]{0,10}真题[^)）\]】]{0,6}|\d{2,4}\s*一\s*\d{1,2}\s*月)[)）\]】]\s*)")
 # Blanks as printed: "(  )" "（　）" "____" "＿＿"; "__B__" holds its answer.
 BLANK = r"[(（]\s*[)）]|_{2,}|＿{2,}|—{3,}"
+# Page numbers printed by the page: "- 3 -", "第 3 页 共 5 页", "共5页 第3页", "3/5", "Page 3 of 5"
+PAGE_NUMBER = (r"-\s*\d{1,4}\s*-|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+               r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页|\d{1,4}\s*/\s*\d{1,4}|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?")
+# ... glued to the text: only the unmistakable forms
+PAGE_NUMBER_GLUED = (r"(?:-\s*\d{1,4}\s*-\s*)?第\s*\d{1,4}\s*页\s*[,，/]?\s*共\s*\d{1,4}\s*页"
+                     r"|-\s*\d{1,4}\s*-(?=[ \t]*(?:\n|$))")
 # Markup left by templates: "{{B}}…{{/B}}"
 TEMPLATE_RESIDUE = r"\{\{/?[A-Za-z]{1,6}\}\}"
 
@@ -191,6 +197,10 @@ JUDGEMENT_TOKEN = re.compile(rf"(?:{_JUDGE_ALT})")
 BRACKET_JUDGEMENT = re.compile(rf"[(（]\s*(?P<mark>{alternation(BRACKET_JUDGEMENTS)})\s*[)）]")
 
 KEY_HEADING_WORDS = alternation(KEY_WORDS)
+# key words that also mark one question's answer: a key heading only when entries or headings follow
+BARE_KEY_WORDS = ["答案", "参考答案", "标准答案", "答案解析"]
+# a heading note telling how to mark true/false answers: "正确的打√，错误的打×", "对的填T"
+TF_INSTRUCTION = re.compile(r"(?:正确|对|错误|错)的?(?:打|填|画|划|写)\s*[“\"]?[√×✓✗TFVX]")
 SECTION_TYPE_TAG = re.compile(rf"[【\[(（]\s*(?P<word>{SECTION_ALT})题?\s*[】\])）]")
 SCORE_NOTE_RE = re.compile(SCORE_NOTE)
 COUNT_NOTE_RE = re.compile(COUNT_NOTE)

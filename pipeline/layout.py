@@ -1,0 +1,222 @@
+"""Page layout: what the page printed around the text, and where it broke lines.
+
+- Page furniture: page numbers (`- 3 -`, `第 3 页 共 5 页`), running headers
+  (the title repeated at every page break), glued to text or on their own
+  lines. Removed, logged, and the sentence the page break cut is joined.
+- Chunk counters: dumps that number every chunk of text (`1、…` `2、…` at
+  each line start, cutting words in two) lose the counters.
+- Line breaks: a line is joined to the next only where the page layout broke
+  a sentence: the line fills the page width, or the next line can only be a
+  continuation. A blank line is a paragraph break and is never joined across
+  (where a document puts blank lines between all its lines, they carry
+  nothing and are dropped).
+
+Every function works on the normalized text (simplified, width folded).
+"""
+from __future__ import annotations
+
+import re
+
+from . import vocab
+from .vocab import HAN
+
+# --- what starts a unit of structure ----------------------------------------------
+
+_UNIT_START = re.compile(
+    rf"^\s*(?:"
+    rf"\d{{1,3}}\s*[.．、,，)）](?!\d)"                           # 1.  2、  3)
+    rf"|[(（]\d{{1,3}}[)）]|[{vocab.CIRCLED}]"                     # (1) ①
+    rf"|第\s*[\d{vocab.CN_DIGITS}]{{1,4}}\s*题|[【\[]\s*例题?"       # 第1题 【例题】
+    rf"|[A-Ha-h]\s*[.．、:：)）]|[(（][A-Ha-h][)）]"                  # options
+    rf"|[{vocab.CN_DIGITS}]{{1,3}}\s*[、.．]"                       # 一、
+    rf"|{vocab.CHAPTER_LABEL}"
+    rf"|{vocab.ANY_MARKER.pattern}|{vocab.KEY_HEADING_WORDS}"
+    rf"|[{vocab.ROMAN}]\s*[.．、]"
+    rf")")
+
+
+def starts_unit(line: str) -> bool:
+    """A line that opens a question, an option, a heading or an answer: never glued to the line above."""
+    return bool(_UNIT_START.match(line))
+
+
+# --- page furniture ------------------------------------------------------------------
+
+_PAGE_NUMBER_LINE = re.compile(rf"^\s*(?:{vocab.PAGE_NUMBER})\s*$")
+_PAGE_NUMBER_GLUED = re.compile(rf"\s*(?:{vocab.PAGE_NUMBER_GLUED})\s*")
+_TERMINAL_END = re.compile(rf"[{vocab.TERMINAL}”」』）)】\]:：]\s*$")
+_CUT = "\x0b"                     # where glued furniture was taken out
+
+
+def remove_furniture(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Page numbers and running headers out; a sentence cut by the page break joined.
+
+    Returns the text and the removed pieces as (rule, text)."""
+    removed: list[tuple[str, str]] = []
+
+    def glued(m):
+        removed.append(("page_number", m[0].strip()))
+        return "\n" + _CUT + "\n"
+    text = _PAGE_NUMBER_GLUED.sub(glued, text)
+    lines = text.split("\n")
+    drop = [False] * len(lines)
+    for i, ln in enumerate(lines):
+        if ln == _CUT:
+            drop[i] = True
+        elif _PAGE_NUMBER_LINE.match(ln):
+            drop[i] = True
+            removed.append(("page_number", ln.strip()))
+    # running headers: a line printed again next to page numbers, or at least three times
+    counts: dict[str, list[int]] = {}
+    for i, ln in enumerate(lines):
+        key = ln.strip()
+        if len(key) >= 6 and not starts_unit(key):
+            counts.setdefault(key, []).append(i)
+    for key, where in counts.items():
+        if len(where) < 2:
+            continue
+        near_page = [i for i in where[1:] if _near(drop, lines, i)]
+        repeats = where[1:] if len(where) >= 3 else near_page
+        for i in repeats:
+            if not drop[i]:
+                drop[i] = True
+                removed.append(("running_header", key))
+    if not any(drop):
+        return text if not removed else _rejoin(lines, drop), removed
+    return _rejoin(lines, drop), removed
+
+
+def _near(drop: list[bool], lines: list[str], i: int, reach: int = 3) -> bool:
+    """A page-number line within a few non-blank lines of line i."""
+    for step in (-1, 1):
+        j, seen = i + step, 0
+        while 0 <= j < len(lines) and seen < reach:
+            if lines[j].strip():
+                if drop[j]:
+                    return True
+                seen += 1
+            j += step
+    return False
+
+
+def _rejoin(lines: list[str], drop: list[bool]) -> str:
+    """Drop the furniture lines; where a page break cut a sentence, join its halves."""
+    out: list[str] = []
+    cut = False                     # furniture was removed since the last kept line
+    for ln, d in zip(lines, drop):
+        if d:
+            cut = True
+            continue
+        if cut and out and ln.strip():
+            k = len(out) - 1
+            while k >= 0 and not out[k].strip():
+                k -= 1
+            if k >= 0 and not _TERMINAL_END.search(out[k]) and not starts_unit(ln) \
+                    and re.match(rf"[{HAN}\w“‘《（(,，、]", ln.strip()):
+                out[k] = out[k].rstrip() + ln.strip()
+                del out[k + 1:]
+                cut = False
+                continue
+        if ln.strip():
+            cut = False
+        out.append(ln)
+    return "\n".join(out)
+
+
+# --- chunk counters ----------------------------------------------------------------
+
+_CHUNK = re.compile(r"^(\d{1,3})、")
+
+
+def remove_chunk_counters(text: str) -> str:
+    """"1、…\\n2、…\\n3、…": a dump that numbers every chunk of a long text, the
+    counters running 1, 2, 3 over every line and the breaks falling mid-word."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if len(lines) < 2:
+        return text
+    numbers = [_CHUNK.match(ln) for ln in lines]
+    if not all(numbers) or [int(m[1]) for m in numbers] != list(range(1, len(lines) + 1)):
+        return text
+    if sum(len(ln) for ln in lines) / len(lines) < 200:
+        return text
+    return "".join(ln[m.end():] for ln, m in zip(lines, numbers))
+
+
+# --- lines broken by the page ------------------------------------------------------
+
+_TERMINAL = vocab.TERMINAL + "”」』"
+
+# East Asian Wide and Fullwidth ranges (Unicode EastAsianWidth W/F), as one regex:
+# counting them in C is what keeps line measuring cheap on large documents.
+_WIDE = re.compile(r"[\u1100-\u115f\u231a\u231b\u2329\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf"
+                   r"\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19"
+                   r"\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001f64f\U00020000-\U0003fffd]")
+
+
+def display_width(line: str) -> int:
+    return len(line) + len(_WIDE.findall(line))
+
+
+def page_width(lines: list[str]) -> int | None:
+    """The printed line width, if the text came from a fixed-width page.
+
+    Layout breaks leave several lines of nearly the same width that stop
+    mid-sentence; we look for a window of 6 columns holding at least three
+    such lines. None: no page layout (nothing is joined for being wide).
+    """
+    widths = sorted(w for w in (display_width(ln) for ln in lines if ln and ln[-1] not in _TERMINAL + ":：")
+                    if w >= 40)
+    best_n, best_w, lo = 0, None, 0
+    for hi, w in enumerate(widths):  # the window [w-6, w] holding the most lines; ties → wider
+        while widths[lo] < w - 6:
+            lo += 1
+        if hi - lo + 1 >= best_n:
+            best_n, best_w = hi - lo + 1, w
+    return best_w if best_n >= 3 else None
+
+
+_CONTINUATION_START = re.compile(rf"^(?:[,，、。;；:：)）”」』]|[(（]\s*[)）]|[的地得了着过][{HAN}]|[.．][{HAN}])")
+_HEADING_LINE = re.compile(
+    rf"^\s*(?:[{vocab.CN_DIGITS}]{{1,3}}\s*[、.．]|{vocab.CHAPTER_LABEL})[^。？?！!]{{0,30}}$")
+
+
+def join_lines(text: str) -> str:
+    """Re-join lines broken by page layout; keep paragraphs, lists and points apart.
+
+    A line is glued to the next one when it fills the page width (a layout
+    break) or the next line can only be a continuation (starts with 的, a
+    comma, a blank), the line is no heading or bare marker, and the next line
+    does not open a question, option, heading or answer. Blank lines are
+    paragraph breaks; where every line is followed by one they mean nothing.
+    """
+    raw = [ln.strip() for ln in text.split("\n")]
+    content = [ln for ln in raw if ln]
+    if not content:
+        return ""
+    blank_after = sum(1 for a, b in zip(raw, raw[1:]) if a and not b)
+    paragraphs = blank_after < 0.4 * len(content)      # blank lines rare enough to mean something
+    width = page_width(content)
+    out: list[str] = []
+    last = ""              # the last printed line, whose width tells a layout break
+    pending_break = False
+    for line in raw:
+        if not line:
+            pending_break = bool(out)
+            continue
+        prev = out[-1] if out else ""
+        joinable = prev and not (paragraphs and pending_break)
+        if joinable and not _HEADING_LINE.match(prev) and not vocab.MARKER_LINE.match(prev) and not starts_unit(line):
+            full = width is not None and width - 8 <= display_width(last) <= width + 4
+            cont = _CONTINUATION_START.match(line) and prev[-1] not in _TERMINAL
+            if full or cont:
+                # a stray "." left at the start of a continuation is OCR junk
+                out[-1] = prev + re.sub(rf"^[.．](?=[{HAN}])", "", line)
+                last = line
+                pending_break = False
+                continue
+        if paragraphs and pending_break and out:
+            out.append("")
+        out.append(line)
+        last = line
+        pending_break = False
+    return "\n".join(out)
