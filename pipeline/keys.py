@@ -45,7 +45,8 @@ def parse_letters(token: str) -> tuple[list[str], bool]:
         elif ch in vocab.LETTER_OCR:
             ocr = True
             fix = vocab.LETTER_OCR[ch]
-            if fix is None:  # O: the letter the sequence lacks at this place
+            if fix is None or (ch == "0" and len(token) > 1):
+                # O or 0 inside a letter set: the letter the sequence lacks at this place
                 prev = letters[-1] if letters else "@"
                 fix = chr(ord(prev) + 1) if len(token) > 1 else "D"
             letters.append(fix)
@@ -54,7 +55,7 @@ def parse_letters(token: str) -> tuple[list[str], bool]:
     return sorted(set(letters)), ocr
 
 
-_LETTER_TOKEN = re.compile(r"[A-Ha-h](?:[\s,，、和与及]*[A-Ha-h])*|[A-H]*[O0][A-H]*")
+_LETTER_TOKEN = re.compile(r"[A-Ha-hO0](?:[ \t,，、和与及]*[A-Ha-hO0])*")
 
 
 def leading_letters(text: str) -> tuple[list[str], bool, int]:

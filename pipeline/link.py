@@ -67,7 +67,7 @@ def _label_pattern(letter: str, first: bool) -> str:
     forms += [re.escape(k) for k, v in vocab.OPTION_OCR_LABELS.items() if v == letter]
     alt = "|".join(f"(?:{f})" for f in forms)
     if first:
-        return rf"(?:^|(?<=[\s）)?？:：。，,；;」”\]】_]))(?<![(（]\s)(?<![(（]\s\s)(?:{alt})"
+        return rf"(?:^|(?<=[\s）)?？:：。，,；;」”\]】_{HAN}]))(?<![(（]\s)(?<![(（]\s\s)(?:{alt})"
     return rf"(?<![A-Za-z0-9(（])(?<![(（]\s)(?:{alt})|(?<=[A-Z]{{2}})(?:{alt})"
 
 
@@ -102,6 +102,8 @@ def _sequential(text: str, letters: str):
     for k, (s, e) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(text)
         options.append({"label": letters[k].upper(), "text": _option_text(text[e:end])})
+    if re.match(rf"[{HAN}]", text[starts[0][0] - 1:starts[0][0]]) and not (options[0]["text"] and options[1]["text"]):
+        return None                             # "A、B两种…" in a stem: no options glued to it
     # two-column pages read row by row put C inside A's text: not this reading
     if any(re.search(rf"(?:^|\s){letters[k + 2]}[ \t]*[{_DELIMS}]", o["text"]) for k, o in enumerate(options)
            if k + 2 < len(letters)):
@@ -176,15 +178,17 @@ def read_item(block: Block) -> Draft:
     if d.tag:
         d.kind = d.tag
     main, parts = _cut_parts(text)
+    tf_section = d.kind == "true_false"
     d.kind = d.kind if d.kind != "open" else None
     # the stem and the options
-    found = find_options(main) if d.kind not in ("true_false", "fill_blank", "short_answer", "essay",
-                                                 "case_analysis") else None
+    found = find_options(main) if d.kind not in ("fill_blank", "short_answer", "essay", "case_analysis") else None
     stem = main
     if found:
         start, d.options, _ = found
         stem = main[:start]
     _relisted_answer(d)
+    if tf_section and d.options and not _judgement_options(d.options):
+        d.kind = "choice"                       # a choice question inside a true/false section
     stem = _read_blank_answers(d, stem)
     _read_parts(d, parts)
     if not d.has_answer and d.explanation:
@@ -193,8 +197,8 @@ def read_item(block: Block) -> Draft:
             d.labels, _ = keys.parse_letters(m["ans"])
             d.answer_source = "inline"
     # a true/false item printed as options A.正确 B.错误
-    if d.options and len(d.options) == 2 and all(o["text"].strip("。.") in vocab.JUDGEMENT_OPTIONS for o in d.options):
-        truth = {o["label"]: vocab.JUDGEMENT_OPTIONS[o["text"].strip("。.")] for o in d.options}
+    truth = _judgement_options(d.options)
+    if truth:
         if d.labels and len(d.labels) == 1:
             d.judgement = truth[d.labels[0]]
         d.labels, d.options, d.kind = [], [], "true_false"
@@ -206,6 +210,15 @@ def read_item(block: Block) -> Draft:
     d.stem = _clean_stem(stem, keep_newlines=is_case)
     d.ends_complete = bool(d.options) and not d.explanation and (not parts or d.has_answer and len(parts) == 1)
     return d
+
+
+def _judgement_options(options: list[dict]) -> dict[str, bool] | None:
+    """{label: judgement} when the options are just 正确/错误 (对/错, √/×) in either order."""
+    texts = [o["text"].strip("。. ") for o in options]
+    if len(options) != 2 or not all(t in vocab.JUDGEMENT_OPTIONS for t in texts):
+        return None
+    truth = {o["label"]: vocab.JUDGEMENT_OPTIONS[t] for o, t in zip(options, texts)}
+    return truth if set(truth.values()) == {True, False} else None
 
 
 def _cut_parts(text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -251,7 +264,7 @@ def _read_answer(d: Draft, body: str) -> str:
         d.answer_text = _clean_text(body) or None
         return ""
     labels, ocr, end = keys.leading_letters(body)
-    if labels and d.kind != "true_false":
+    if labels and (d.kind != "true_false" or d.options):
         d.labels = labels
         if ocr:
             d.flags.add("ocr_corrected")

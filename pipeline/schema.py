@@ -86,13 +86,16 @@ def check_record(rec: dict) -> list[tuple[str, str]]:
     if len(set(option_labels)) != len(option_labels):
         out.append(("options", "option labels repeat"))
     if rtype in ("single_choice", "multiple_choice"):
-        if rec["options"] and any(ln not in option_labels for ln in labels):
+        # a page can lose the option its answer names: the record says so with options_missing
+        if rec["options"] and "options_missing" not in flags and any(ln not in option_labels for ln in labels):
             out.append(("answer.labels", f"answer letters {''.join(labels)} not among option labels {''.join(option_labels)}"))
         if labels != sorted(labels):
             out.append(("answer.labels", "answer letters not sorted"))
         if rtype == "single_choice" and len(labels) > 1:
             out.append(("answer.labels", "single_choice with several answers"))
-        if not labels and "answer_missing" not in flags and "answer_unreadable" not in flags:
+        # ... or all its options, printing the answer as the option's text
+        answered_as_text = "options_missing" in flags and answer["text"]
+        if not labels and not answered_as_text and "answer_missing" not in flags and "answer_unreadable" not in flags:
             out.append(("answer.labels", "choice question without answer and without answer_missing flag"))
     if rtype == "true_false" and answer["judgement"] is None and not flags & {"answer_missing", "answer_unreadable"}:
         out.append(("answer.judgement", "true_false without judgement (and no answer_missing flag)"))

@@ -205,13 +205,17 @@ def find_headings(text: str) -> list[Mark]:
         # the title before the key word: back to the last sentence end, at most 30 characters
         lo = max(0, m.start() - 30)
         head = text[lo:m.start()]
-        cut = max(head.rfind(c) for c in "\n。？?！!）)】]") + 1
+        cut = max(head.rfind(c) for c in "\n。？?！!）)】].;；") + 1
         title = head[cut:]
-        if re.search(rf"[{HAN}]", title) is None or re.search(r"[:：]\s*$", title):
+        if not _KEY_TITLE.search(title) or re.search(r"[:：]\s*$", title):
             title = ""
         add(Mark("key", m.start() - len(title), m.end(), _clean_title(title + m["key"]), glued=True))
     marks.sort(key=lambda mk: mk.start)
     return marks
+
+
+# what the title before a glued key word names: "模拟试卷 1 答案与解析", "第一章答案"
+_KEY_TITLE = re.compile(r"试卷|试题|测试|练习|习题|真题|题库|[卷章节篇]|部分|单元|专题|模块|项目")
 
 
 def _title_end(rest: str) -> int:
