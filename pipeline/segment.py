@@ -281,8 +281,8 @@ _CANDIDATE = re.compile(
     rf"|[【\[]\s*(?P<ex>例题?|第)\s*(?P<ex_v>\d{{1,3}}|[{CN_DIGITS}]{{1,4}})?\s*题?\s*[】\]]\s*[:：]?"
     rf"|(?<![{HAN}A-Za-z])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
     rf"|(?<![\dA-Za-z])[(（](?P<par_v>\d{{1,3}})[)）]"
-    rf"|(?<![\da-zI-Z.．%‰°/:：\-])(?P<v>\d{{1,3}})"
-    rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（])|(?=[{HAN}“《【]))")
+    rf"|(?<![\da-zI-Z.．%‰°/\-])(?<!\d[:：])(?P<v>\d{{1,3}})"
+    rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])|(?=[{HAN}“《【(（]))")
 _DIGIT_AFTER = re.compile(r"\d")
 _STYLE_SCORE = {"nth": 2.0, "example": 2.0, "dot": 1.0, "paren": 0.2, "close": 0.2, "comma": -0.6, "colon": -0.4,
                 "space": -0.6, "glued": -1.2}
@@ -440,8 +440,9 @@ def segment(text: str) -> list[Block]:
     marks = find_headings(text)
     cands = find_candidates(text)
     marks, key_spans = _answer_keys(text, marks, cands)
-    # candidates inside headings or keys are not question numbers
-    blocked = _merge(sorted([(mk.start, mk.end) for mk in marks] + key_spans))
+    # candidates inside headings, chapter labels ("…模拟试卷 1 …") or keys are not question numbers
+    labels = [(m.start(), m.end()) for m in CHAPTER_AT.finditer(text)]
+    blocked = _merge(sorted([(mk.start, mk.end) for mk in marks] + key_spans + labels))
     cands = [c for c in cands if not _inside(c.start, blocked)]
     resets = sorted([mk.start for mk in marks if mk.kind in ("chapter", "section")] + [s for s, _ in key_spans])
     mark_lists(text, cands, resets, marks)
