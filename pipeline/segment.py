@@ -409,8 +409,9 @@ def choose_chain(cands: list[Candidate], resets: list[int]) -> list[int]:
                 t = CONTINUE if step == 1 else -GAP * (step - 1)
                 options.append((score[i] + t - (STYLE_CHANGE if st != cls else 0.0), i))
         if best_at_reset is not None:
-            base = score[best_at_reset] if best_at_reset >= 0 else 0.0
-            options.append((base + (RESTART if c.value == 1 else 0.0), best_at_reset))
+            # after a heading: go on from the best chain before it, or from nothing
+            i = best_at_reset if best_at_reset >= 0 and score[best_at_reset] > 0 else -1
+            options.append(((score[i] if i >= 0 else 0.0) + (RESTART if c.value == 1 else 0.0), i))
         if best_all >= 0:
             t = JUMP_TO_ONE if c.value == 1 and c.line_start else JUMP
             options.append((score[best_all] - t - (STYLE_CHANGE if _STYLE_CLASS[cands[best_all].style] != cls else 0.0),

@@ -31,7 +31,7 @@ LIST_ITEM = r"^\s*(?:[-•·*]\s*)?(?:\d+\s*[.、]\s*)?\d+\s*[.、]"
 WIDGET_WORDS = [
     "首页", "文档分类", "分类", "收藏", "分享", "举报", "下载", "在线阅读", "打印", "反馈", "评论", "点赞", "关注",
     "登录", "注册", "立即下载", "免费下载", "开通VIP", "VIP专享文档", "VIP专享", "VIP", "相关推荐", "上一页",
-    "下一页", "全屏", "目录", "加入书架", "积分", "下载券", "分", "页", "次", "人阅读", "次下载", "次阅读",
+    "下一页", "全屏", "目录", "加入书架", "积分", "下载券", "分", "页", "次", "人阅读", "次下载", "次阅读", "查看更多",
 ]
 # Document metadata: "格式：DOC 页数：12 大小：56KB", "4.8分 | 1256人阅读 | 36次下载".
 META_WORDS = ["页数", "格式", "大小", "浏览", "阅读", "下载", "上传", "上传者", "上传于", "日期", "积分", "评分", "贡献者",
@@ -59,6 +59,8 @@ GENERIC_RULES = [
     {"name": "site_name", "kind": "line",
      "pattern": r"^\s*(?:豆丁网|豆丁|百度文库|道客巴巴|原创力文档|人人文库|人人文库网|360文库|淘豆网|金锄头文库)\s*$"},
     {"name": "widget_bar", "kind": "widget", "words": WIDGET_WORDS},
+    {"name": "doc_metadata_item", "kind": "line",
+     "pattern": r"^\s*[-•·*]\s*(?:格式|大小|文档页数|页数|字数|上传时间|上传者|浏览次数|下载次数|发布时间)\s*[:：]"},
     {"name": "doc_metadata", "kind": "vocabulary", "words": META_WORDS, "min_words": 2, "max_len": 100,
      "unless": CONTENT_SHAPE},
     {"name": "related_list", "kind": "block",
@@ -86,7 +88,9 @@ SITES = [
      "markers": ["原创力文档", "book118", "如何避免下载的几个坑"],
      "content_selectors": [".webpreview-box", "#contents", "div.article"],
      "drop_selectors": [".webpreview-notice", ".preview-more", ".vip-tips"],
-     "rules": []},
+     "rules": [{"name": "book118_notice", "kind": "line",
+                "pattern": r"本文档共\s*\d+\s*页|可阅读全部内容|预览与源文档一致|下载高清无水印|max\.book118\.com"
+                           r"|\.(?:pdf|docx?|pptx?|xlsx?|txt)\s*VIP\s*$"}]},
     {"name": "renrendoc", "url": r"(?:^|\.)renrendoc\.com",
      "markers": ["人人文库"],
      "content_selectors": ["#contents", ".m-content", "div.content"],
