@@ -46,6 +46,7 @@ _PAGE_NUMBER_LINE = re.compile(rf"^\s*(?:{vocab.PAGE_NUMBER})\s*$")
 _PAGE_NUMBER_GLUED = re.compile(rf"\s*(?:{vocab.PAGE_NUMBER_GLUED})\s*")
 _TERMINAL_END = re.compile(rf"[{vocab.TERMINAL}”」』）)】\]:：]\s*$")
 _CUT = "\x0b"                     # where glued furniture was taken out
+_IMAGE_LINE = re.compile(r"^\s*!\[[^\]\n]*\]\([^)\n]*\)\s*$")
 
 
 def remove_furniture(text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -66,6 +67,9 @@ def remove_furniture(text: str) -> tuple[str, list[tuple[str, str]]]:
         elif _PAGE_NUMBER_LINE.match(ln):
             drop[i] = True
             removed.append(("page_number", ln.strip()))
+        elif _IMAGE_LINE.match(ln):
+            drop[i] = True                      # an image a page showed between questions
+            removed.append(("image", ln.strip()))
     # running headers: a line printed again next to page numbers, or at least three times
     counts: dict[str, list[int]] = {}
     for i, ln in enumerate(lines):

@@ -71,7 +71,7 @@ def _label_pattern(letter: str, first: bool) -> str:
     return rf"(?<![A-Za-z0-9(（])(?<![(（]\s)(?:{alt})|(?<=[A-Z]{{2}})(?:{alt})"
 
 
-def find_options(text: str) -> tuple[int, list[dict], int] | None:
+def find_options(text: str, at_end: bool = False) -> tuple[int, list[dict], int] | None:
     """Options A, B, C … : (start of the first label, options, end). Labels are
     searched one after another, each after the previous, so option text that
     ends in capitals still splits right (C.APPD.网络直播 → APP + D.网络直播);
@@ -80,7 +80,14 @@ def find_options(text: str) -> tuple[int, list[dict], int] | None:
         found = _sequential(text, letters)
         if found:
             return found
-    return _two_column(text)
+    found = _two_column(text)
+    if found or not at_end:
+        return found
+    # the page was cut inside option A: one label on a line of its own
+    m = re.search(rf"(?m)^[ \t]*A[ \t]*[{_DELIMS}]", text)
+    if m and m.start() > 0:
+        return m.start(), [{"label": "A", "text": _option_text(text[m.end():])}], len(text)
+    return None
 
 
 def _sequential(text: str, letters: str):
@@ -127,6 +134,7 @@ def _two_column(text: str):
 
 
 def _option_text(s: str) -> str:
+    s = vocab.IMAGE_RE.sub("", s) if "](" in s else s
     s = re.sub(r"\s*\n\s*", "", s).strip()
     return re.sub(r"[ \t]{2,}", " ", s)
 
@@ -159,8 +167,9 @@ _COLON_LETTER = re.compile(r"(?P<colon>[:：])\s*(?P<ans>[A-H]{1,6})\s*$")
 _UNDERSCORES = re.compile(r"(?<![A-Za-z0-9])_+(?![A-Za-z0-9])|＿+")
 
 
-def read_item(block: Block) -> Draft:
-    """Stem, options, inline answer and explanation of one question block."""
+def read_item(block: Block, at_end: bool = False) -> Draft:
+    """Stem, options, inline answer and explanation of one question block
+    (at_end: the block runs to the end of a page that may have been cut off)."""
     text = block.text[block.body_start - block.start:]
     d = Draft(block, block.section_type, spans=[(block.start, block.end)])
     # what is printed before the stem: stray punctuation, a type tag, a score, a source tag
@@ -181,11 +190,14 @@ def read_item(block: Block) -> Draft:
     tf_section = d.kind == "true_false"
     d.kind = d.kind if d.kind != "open" else None
     # the stem and the options
-    found = find_options(main) if d.kind not in ("fill_blank", "short_answer", "essay", "case_analysis") else None
+    found = find_options(main, at_end and not parts) if d.kind not in ("fill_blank", "short_answer", "essay",
+                                                                      "case_analysis") else None
     stem = main
     if found:
         start, d.options, _ = found
         stem = main[:start]
+        if at_end and not parts and len(d.options) > 1 and not d.options[-1]["text"]:
+            d.options.pop()                     # "C." and then the page ends: no option C
     _relisted_answer(d)
     if tf_section and d.options and not _judgement_options(d.options):
         d.kind = "choice"                       # a choice question inside a true/false section
@@ -584,6 +596,8 @@ def decide_type(d: Draft, neighbours: Counter) -> str:
         return "case_analysis" if CASE_MARKERS.search(d.stem) and "名词" not in (d.block.section or "") else kind
     if kind is None and d.labels:
         return "multiple_choice" if len(d.labels) > 1 else "single_choice"
+    if kind is None and not d.has_answer and "（）" in d.stem and neighbours:
+        return neighbours.most_common(1)[0][0]    # among choice questions, a choice question whose options were lost
     return "case_analysis" if CASE_MARKERS.search(d.stem) else "short_answer"
 
 
@@ -662,7 +676,8 @@ def assign_lost_sections(questions: list[Block], parts: list[KeyPart]) -> None:
 def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list[QuestionRecord]:
     parts = collect_keys(blocks)
     assign_lost_sections([b for b in blocks if b.kind == "question"], parts)
-    drafts = [read_item(b) for b in blocks if b.kind == "question"]
+    end = len(doc.text.rstrip())
+    drafts = [read_item(b, at_end=b.end >= end) for b in blocks if b.kind == "question"]
     drafts = [d for d in drafts if d.stem or d.options]
     link_keys([d for d in drafts], parts)
     # types: a choice question without an answer takes its neighbours' type

@@ -66,8 +66,9 @@ GENERIC_SECTION_LINE = re.compile(
     rf"[ \t]*(?P<note>(?:{_NOTE}[ \t]*)*)[:：]?[ \t]*$", re.M)
 # the same glued into running text: numbered, ending at the type word (+题)
 SECTION_GLUED = re.compile(
-    rf"(?<![{CN_DIGITS}\d])(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*"
+    rf"(?<![{CN_DIGITS}\d])(?:(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*"
     rf"(?P<title>[^\n。？?！!()（）:：{CN_DIGITS}\d]{{0,8}}?(?:{vocab.SECTION_ALT})题?)"
+    rf"|(?<![^\s)）])(?P<num2>[{CN_DIGITS}]{{1,3}})[ \t]+(?P<title2>(?:{vocab.SECTION_ALT})题))"
     rf"[ \t]*(?P<note>(?:{_NOTE}[ \t]*)*)[:：]?")
 CHAPTER_AT = re.compile(rf"(?P<label>{vocab.CHAPTER_LABEL})")
 # a title line that ends with a part number: "…测试题目(一)", "…真题8卷 第1卷"
@@ -170,7 +171,7 @@ def find_headings(text: str) -> list[Mark]:
                  label=_chapter_label(m["label"])))
     # glued section headings: "…及答案一、单项选择题（…）1.下列…"
     for m in SECTION_GLUED.finditer(text):
-        title = _clean_title(m["title"])
+        title = _clean_title(m["title"] or m["title2"])
         after = text[m.end():m.end() + 12]
         if not title or not (after == "" or re.match(rf"\s*(?:\n|\d|第|[(（【\[]|{vocab.SECTION_ALT}|$)", after)):
             continue
@@ -205,7 +206,7 @@ def find_headings(text: str) -> list[Mark]:
         # the title before the key word: back to the last sentence end, at most 30 characters
         lo = max(0, m.start() - 30)
         head = text[lo:m.start()]
-        cut = max(head.rfind(c) for c in "\n。？?！!）)】].;；") + 1
+        cut = max(head.rfind(c) for c in "\n。？?！!】].;；") + 1
         title = head[cut:]
         if not _KEY_TITLE.search(title) or re.search(r"[:：]\s*$", title):
             title = ""
@@ -563,7 +564,7 @@ def _answer_keys(text: str, marks: list[Mark], cands: list[Candidate]):
     kept: list[Mark] = []
     spans: list[tuple[int, int]] = []
     in_key = None              # start of the current key stretch
-    first_question = _first_question_position(text, cands)
+    first_question = _first_question_position(text, cands, marks)
     for n, mk in enumerate(marks):
         if mk.kind == "key":
             if first_question is None or mk.start < first_question:
@@ -622,13 +623,14 @@ def _keyish_after(text: str, pos: int) -> bool:
     return bool(is_key_line(first) or _entry_run(after))
 
 
-def _first_question_position(text: str, cands: list[Candidate]) -> int | None:
-    """Where questions have begun: two strong numbered candidates, or an option set."""
-    strong = [c for c in cands if c.score >= 1.0]
+def _first_question_position(text: str, cands: list[Candidate], marks: list[Mark]) -> int | None:
+    """Where questions have begun: a section heading naming a type, two plausible
+    numbered candidates, or an option set."""
+    plausible = [c for c in cands if c.score >= -1.0]
     opt = re.search(r"(?:^|[\s（）)?？:：。])A\s*[.．、:：]\s*\S[^\n]{0,200}?B\s*[.．、:：]", text)
-    positions = []
-    if len(strong) >= 2:
-        positions.append(strong[1].start)
+    positions = [mk.end for mk in marks if mk.kind == "section" and mk.qtype][:1]
+    if len(plausible) >= 2:
+        positions.append(plausible[1].start)
     if opt:
         positions.append(opt.start())
     return min(positions) if positions else None
