@@ -67,8 +67,8 @@ def _label_pattern(letter: str, first: bool) -> str:
     forms += [re.escape(k) for k, v in vocab.OPTION_OCR_LABELS.items() if v == letter]
     alt = "|".join(f"(?:{f})" for f in forms)
     if first:
-        return rf"(?:^|(?<=[\s）)?？:：。，,；;」”\]】_{HAN}]))(?<![(（]\s)(?<![(（]\s\s)(?:{alt})"
-    return rf"(?<![A-Za-z0-9(（])(?<![(（]\s)(?:{alt})|(?<=[A-Z]{{2}})(?:{alt})"
+        return rf"(?:^|(?<=[\s）)?？:：。，,；;」”\]】_{HAN}]))(?<![(（][ \t])(?<![(（][ \t][ \t])(?:{alt})"
+    return rf"(?<![A-Za-z0-9(（])(?<![(（][ \t])(?:{alt})|(?<=[A-Z]{{2}})(?:{alt})"
 
 
 def find_options(text: str, at_end: bool = False) -> tuple[int, list[dict], int] | None:
@@ -198,6 +198,7 @@ def read_item(block: Block, at_end: bool = False) -> Draft:
         stem = main[:start]
         if at_end and not parts and len(d.options) > 1 and not d.options[-1]["text"]:
             d.options.pop()                     # "C." and then the page ends: no option C
+            d.answer_cut = True
     _relisted_answer(d)
     if tf_section and d.options and not _judgement_options(d.options):
         d.kind = "choice"                       # a choice question inside a true/false section
@@ -426,7 +427,7 @@ def _group_id(chapter_label, section, section_type):
     return chapter_label, section_type if section_type not in (None, "open", "choice") else section
 
 
-def link_keys(drafts: list[Draft], parts: list[KeyPart]) -> None:
+def link_keys(drafts: list[Draft], parts: list[KeyPart], text_end: int) -> None:
     """Join each key part to the questions it answers.
 
     Candidate groups are the questions of the key's chapter and section; if the
@@ -449,9 +450,15 @@ def link_keys(drafts: list[Draft], parts: list[KeyPart]) -> None:
             part.entries = _parse_part(part, [])
             continue
         _, gid, part.entries = chosen
+        last = max(part.entries, default=0)
         for d in groups[gid]:
             e = part.entries.get(d.block.value)
-            if e is None or d.answer_source == "answer_key":
+            if e is None:
+                # the page ends inside this key before reaching the question's entry
+                if part.end >= text_end and d.block.value is not None and d.block.value > last and not d.has_answer:
+                    d.answer_cut = True
+                continue
+            if d.answer_source == "answer_key":
                 continue
             if _apply_entry(d, e, part):
                 part.used.add(d.block.value)
@@ -634,8 +641,11 @@ def finish(d: Draft, doc: Document, ordinal: int, inline_doc: bool, last: bool) 
         answer_text = None
     has_answer = bool(labels) or judgement is not None or bool(answer_text)
     text = doc.text.rstrip()
-    if (b.end >= len(text) and not _TERMINAL_END.search(text) and not d.ends_complete) or d.answer_cut:
+    at_end = b.end >= len(text)
+    if (at_end and not _TERMINAL_END.search(text) and not d.ends_complete) or d.answer_cut:
         flags.add("truncated")
+    if at_end and "options_missing" in flags:
+        flags.add("truncated")                  # the page ends where its options should be
     if not has_answer:
         flags.add("answer_missing")
         if last and inline_doc:
@@ -679,7 +689,7 @@ def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list
     end = len(doc.text.rstrip())
     drafts = [read_item(b, at_end=b.end >= end) for b in blocks if b.kind == "question"]
     drafts = [d for d in drafts if d.stem or d.options]
-    link_keys([d for d in drafts], parts)
+    link_keys(drafts, parts, end)
     # types: a choice question without an answer takes its neighbours' type
     by_group: dict[tuple, Counter] = {}
     for d in drafts:
@@ -688,6 +698,9 @@ def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list
                 "multiple_choice" if len(d.labels) > 1 else "single_choice"] += 1
     for d in drafts:
         d.type = decide_type(d, by_group.get((d.block.chapter_label, d.block.section), Counter()))
+    for d, nxt in zip(drafts, drafts[1:]):
+        if nxt.block.restart and d.type in vocab.CHOICE_TYPES and not d.options:
+            d.flags.add("truncated")            # a page gap took its options (the numbering restarts after it)
     inline_doc = any(d.answer_source == "inline" for d in drafts)
     records = [finish(d, doc, n, inline_doc, n == len(drafts)) for n, d in enumerate(drafts, 1)]
     for rec in records:

@@ -95,7 +95,7 @@ class Mark:
     qtype: str | None = None
     declared: int | None = None
     glued: bool = False
-    bare: bool = False        # a key heading that is only "答案"/"参考答案": an inline marker unless entries follow
+    bare: bool = False        # a key heading that is only "答案"/"答案与解析": an inline marker unless entries follow
 
 
 def _declared(note: str) -> int | None:
@@ -140,8 +140,7 @@ def find_headings(text: str) -> list[Mark]:
         title = m["title"].strip()
         if vocab.BLANK_RE.search(title) or re.search(r"[（(]\s*[)）]", title):
             continue
-        add(Mark("key", m.start("title") if title else m.start("key"), m.end(), _clean_title(m[0]),
-                 bare=not title and m["key"] in vocab.BARE_KEY_WORDS))
+        add(Mark("key", m.start("title") if title else m.start("key"), m.end(), _clean_title(m[0]), bare=not title))
     # section headings on their own line
     for pattern in (SECTION_LINE, GENERIC_SECTION_LINE):
         for m in pattern.finditer(text):
@@ -283,7 +282,7 @@ _CANDIDATE = re.compile(
     rf"|(?<![{HAN}A-Za-z])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
     rf"|(?<![\dA-Za-z])[(（](?P<par_v>\d{{1,3}})[)）]"
     rf"|(?<![\da-zI-Z.．%‰°/\-])(?<!\d[:：])(?P<v>\d{{1,3}})"
-    rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])|(?=[{HAN}“《【(（]))")
+    rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])|(?=[{HAN}“《【(（]|\s*\Z))")
 _DIGIT_AFTER = re.compile(r"\d")
 _STYLE_SCORE = {"nth": 2.0, "example": 2.0, "dot": 1.0, "paren": 0.2, "close": 0.2, "comma": -0.6, "colon": -0.4,
                 "space": -0.6, "glued": -1.2}
@@ -451,7 +450,18 @@ def segment(text: str) -> list[Block]:
     mark_case_questions(text, cands, marks)
     chain = [cands[i] for i in choose_chain(cands, resets)]
     chain = sorted(chain + unnumbered_items(text, marks, key_spans, chain), key=lambda c: c.start)
-    return _assemble(text, marks, key_spans, chain)
+    return _assemble(text, marks, key_spans, chain, _cut_number(text, cands, chain))
+
+
+def _cut_number(text: str, cands: list[Candidate], chain: list[Candidate]) -> int | None:
+    """A page cut right after the next question's number ("…决议》11"): where that number stands."""
+    numbered = [c for c in chain if c.value is not None]
+    if not cands or not numbered or cands[-1].start <= numbered[-1].start:
+        return None
+    last = cands[-1]
+    if last.value == numbered[-1].value + 1 and not text[last.end:].strip():
+        return last.start
+    return None
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -688,8 +698,10 @@ def mark_lists(text: str, cands: list[Candidate], resets: list[int], marks: list
                 c.score -= LIST_PENALTY
 
 
-def _assemble(text: str, marks: list[Mark], key_spans, chain: list[Candidate]) -> list[Block]:
+def _assemble(text: str, marks: list[Mark], key_spans, chain: list[Candidate], cut: int | None = None) -> list[Block]:
     events = []   # (position, order, kind, payload): key ends before marks before key starts before questions
+    if cut is not None:
+        events.append((cut, 3, "cut", None))
     for s, e in key_spans:
         events.append((e, 0, "key_end", None))
         events.append((s, 2, "key_start", None))
@@ -721,6 +733,9 @@ def _assemble(text: str, marks: list[Mark], key_spans, chain: list[Candidate]) -
         if kind == "key_start":
             fill(start)
             in_key = True
+            continue
+        if kind == "cut":
+            fill(start)
             continue
         if start < pos:
             continue

@@ -77,7 +77,8 @@ CHAPTER_LABELS = [
 # --- answers, explanations and keys ---------------------------------------
 
 # Words that introduce an answer. Printed bare with a colon, or in brackets.
-ANSWER_WORDS = ["参考答案", "正确答案", "标准答案", "答案要点", "参考答案要点", "答案", "答"]
+ANSWER_WORDS = ["参考答案", "正确答案", "标准答案", "答案要点", "参考答案要点", "答案与解析", "答案及解析", "参考答案及解析",
+                "答案", "答"]
 # ... the same, ending an explanation with the answer in it: "故选B", "正确答案为C"
 CONCLUSION_WORDS = ["故本题选", "故本题答案为", "故本题答案选", "本题答案为", "本题答案选", "本题正确答案为",
                     "故正确答案为", "正确答案为", "正确答案是", "故答案为", "故答案选", "所以答案为", "所以答案选",
@@ -91,8 +92,9 @@ INFO_WORDS = ["考查知识点", "知识点", "知识模块", "考点", "考查�
               "出处", "能力层次", "题型", "试题来源", "分值", "得分"]
 # Bare words that are also ordinary words ("请回答:", "试分析:"): a marker only
 # where no character of a word stands before them.
-BOUNDARY_WORDS = ["答", "分析", "说明", "提示", "注释", "点评", "评析", "详解", "备注", "难度", "来源", "题型", "分值",
-                  "得分", "出处"]
+BOUNDARY_WORDS = ["答", "分析", "点评", "评析", "详解", "备注", "难度", "来源", "题型", "分值", "得分", "出处"]
+# ... and words too common to mark anything unless printed in brackets: 【说明】 【提示】
+BRACKET_ONLY_WORDS = ["说明", "提示", "注释"]
 # Brackets a marker may be printed in: 【答案】 [答案] 「参考答案」 〔答案〕
 MARKER_BRACKETS = [("【", "】"), ("[", "]"), ("「", "」"), ("〔", "〕"), ("〖", "〗")]
 # Headings of answer keys: "参考答案", "答案与解析", "本章答案:", "模拟试卷（一）参考答案"
@@ -167,7 +169,7 @@ def bracketed(words, colon_optional: bool = False) -> str:
     opens = "".join(re.escape(o) for o, _ in MARKER_BRACKETS)
     closes = "".join(re.escape(c) for _, c in MARKER_BRACKETS)
     colon = r"\s*[:：]?" if colon_optional else r"\s*[:：]"
-    free = alternation(w for w in words if w not in BOUNDARY_WORDS)
+    free = alternation(w for w in words if w not in BOUNDARY_WORDS and w not in BRACKET_ONLY_WORDS)
     bound = alternation(w for w in words if w in BOUNDARY_WORDS)
     bare = f"(?:{free})" + (rf"|(?<![{HAN}A-Za-z])(?:{bound})" if bound else "")
     return rf"(?:[{opens}]\s*(?:{alt})\s*[{closes}]\s*[:：]?|(?:{bare}){colon})"
@@ -178,7 +180,8 @@ MODULE_ALT = alternation(MODULE_WORDS)
 
 # An answer marker: 答案: 【答案】 [答案] 「参考答案」 正确答案： 参考答案 — or the word alone on its line
 def _marker(words) -> str:
-    return rf"{bracketed(words)}|(?m:^[ \t]*(?:{alternation(words)})[ \t]*[:：]?[ \t]*$)"
+    alone = alternation(w for w in words if w not in BRACKET_ONLY_WORDS)
+    return rf"{bracketed(words)}|(?m:^[ \t]*(?:{alone})[ \t]*[:：]?[ \t]*$)"
 
 
 ANSWER_MARKER = re.compile(_marker(ANSWER_WORDS))
@@ -198,8 +201,6 @@ JUDGEMENT_TOKEN = re.compile(rf"(?:{_JUDGE_ALT})")
 BRACKET_JUDGEMENT = re.compile(rf"[(（]\s*(?P<mark>{alternation(BRACKET_JUDGEMENTS)})\s*[)）]")
 
 KEY_HEADING_WORDS = alternation(KEY_WORDS)
-# key words that also mark one question's answer: a key heading only when entries or headings follow
-BARE_KEY_WORDS = ["答案", "参考答案", "标准答案", "答案解析"]
 # a heading note telling how to mark true/false answers: "正确的打√，错误的打×", "对的填T"
 TF_INSTRUCTION = re.compile(r"(?:正确|对|错误|错)的?(?:打|填|画|划|写)\s*[“\"]?[√×✓✗TFVX]")
 SECTION_TYPE_TAG = re.compile(rf"[【\[(（]\s*(?P<word>{SECTION_ALT})题?\s*[】\])）]")
