@@ -126,7 +126,7 @@ def _numbered(n: int):
 
 @lru_cache(maxsize=2048)
 def _glued(n: int):
-    return re.compile(rf"(?<![\d.]){_digits(n)}(?=[^.、．:：])")
+    return re.compile(rf"(?<![\d.]){_digits(n)}(?=[A-HOo07√×✓✗VXJTFY义ⅹ对错])")
 
 
 def _key_number(text: str, k: int, pos: int):

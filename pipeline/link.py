@@ -209,8 +209,8 @@ def read_item(block: Block, at_end: bool = False) -> Draft:
         if m and (d.options or d.kind in CHOICE or d.kind is None):
             d.labels, _ = keys.parse_letters(m["ans"])
             d.answer_source = "inline"
-    # a true/false item printed as options A.正确 B.错误
-    truth = _judgement_options(d.options)
+    # a true/false item printed as options A.正确 B.错误 (a single-choice section may ask yes or no)
+    truth = _judgement_options(d.options) if d.kind not in ("single_choice", "multiple_choice") else None
     if truth:
         if d.labels and len(d.labels) == 1:
             d.judgement = truth[d.labels[0]]
@@ -460,7 +460,7 @@ def link_keys(drafts: list[Draft], parts: list[KeyPart], text_end: int) -> None:
                 continue
             if d.answer_source == "answer_key":
                 continue
-            if _apply_entry(d, e, part):
+            if _apply_entry(d, e, part, cut=part.end >= text_end and d.block.value == last):
                 part.used.add(d.block.value)
 
 
@@ -491,6 +491,8 @@ def _candidate_groups(part: KeyPart, groups: dict, drafts: list[Draft]) -> list[
 
 
 def _parse_part(part: KeyPart, members: list[Draft]) -> dict[int, KeyEntry]:
+    if members and all(m.kind == "fill_blank" for m in members):
+        return keys.parse_objective(part.text, part.start)   # short answers one after another: "5．5　6．8"
     objective = any(m.kind in CHOICE + ("true_false",) or m.options for m in members)
     open_ = any(m.open_kind for m in members)
     if objective and not open_ or not members and keys.looks_objective(part.text):
@@ -533,8 +535,9 @@ def _strip_answer_marker(raw: str) -> str:
     return re.sub(rf"^\s*{vocab.ANSWER_MARKER.pattern}\s*", "", raw)
 
 
-def _apply_entry(d: Draft, e: KeyEntry, part: KeyPart) -> bool:
-    """Read the entry as this question's answer. False when it answers nothing readable."""
+def _apply_entry(d: Draft, e: KeyEntry, part: KeyPart, cut: bool = False) -> bool:
+    """Read the entry as this question's answer. False when it answers nothing readable.
+    cut: the entry is the last one, where the page ends."""
     if d.has_answer and d.answer_source == "inline":
         _check_conflict(d, e)
         return True
@@ -546,7 +549,7 @@ def _apply_entry(d: Draft, e: KeyEntry, part: KeyPart) -> bool:
     d.spans.append((e.start, e.end))
     if d.open_kind:
         d.answer_text = _clean_text(main) or None
-        if not _TERMINAL_END.search(main.rstrip()) and e.end >= part.end:
+        if cut and not _TERMINAL_END.search(main.rstrip()):
             d.answer_cut = True
     else:
         probe = Draft(d.block, d.kind, options=d.options)
@@ -568,7 +571,7 @@ def _apply_entry(d: Draft, e: KeyEntry, part: KeyPart) -> bool:
         explanation += [b.strip() for k, b in extra if k == "explanation"]
         if explanation and not d.explanation:
             d.explanation = _clean_text("\n".join(explanation)) or None
-        if e.end >= part.end and extra and not _TERMINAL_END.search(raw.rstrip()):
+        if cut and extra and not _TERMINAL_END.search(raw.rstrip()):
             d.answer_cut = True
     d.answer_source = "answer_key"
     return True

@@ -79,7 +79,7 @@ PART_TITLE_LINE = re.compile(
 # "参考答案", "本章答案:", "模拟试卷（一）参考答案", "…测试题参考答案及解析"
 KEY_LINE = re.compile(rf"^[ \t]*(?P<title>[^\n。？?！!]{{0,40}}?)(?P<key>{vocab.KEY_HEADING_WORDS})[ \t]*[:：]?[ \t]*$", re.M)
 KEY_GLUED = re.compile(rf"(?P<key>{vocab.KEY_HEADING_WORDS})[ \t]*[:：]?")
-_ENTRY = r"(?:\d{1,3}\s*[.、．:：]?\s*(?:[A-Ha-h]|[√×✓✗VXJTF对错]))"
+_ENTRY = r"(?:(?:\d{1,3}|[(（]\d{1,3}[)）])\s*[.、．:：]?\s*(?:[A-Ha-h]|[√×✓✗VXJTF对错]))"
 _RANGE = r"(?:\d{1,3}\s*[-—~～－]\s*\d{1,3}\s*[:：.、]?\s*(?:[A-H√×VXJTF对错]\s*){2,})"
 # a key heading's own line may go on with its entries: "答案:1.B 2.A", "本章答案:1、AB D 2、…"
 ENTRIES_AHEAD = re.compile(rf"\s*(?:{_ENTRY}|{_RANGE})")
@@ -274,6 +274,7 @@ class Candidate:
     style: str         # dot | paren | close | nth | example | space | glued | comma | none
     score: float = 0.0
     line_start: bool = False
+    delim: str = ""    # the delimiter as printed: "." "、" "．" …
 
 
 _CANDIDATE = re.compile(
@@ -326,7 +327,7 @@ def find_candidates(text: str) -> list[Candidate]:
                 style = "close"
         if not value:
             continue
-        c = Candidate(m.start(), m.end(), value, label, style)
+        c = Candidate(m.start(), m.end(), value, label, style, delim=(m["delim"] or "").strip() if m["v"] else style)
         c.score = _candidate_score(text, c)
         out.append(c)
     return out
@@ -682,19 +683,27 @@ def mark_lists(text: str, cands: list[Candidate], resets: list[int], marks: list
             continue
         i = bisect_right(section_starts, first.start) - 1
         stype = sections[i][1] if i >= 0 else None
-        cls = _STYLE_CLASS[first.style]
         items = [first]
+        r = bisect_right(resets, first.start)
+        stop = resets[r] if r < len(resets) else len(text)      # a list ends at the next heading
         for c in cands[k + 1:]:
-            if _STYLE_CLASS[c.style] != cls:
+            if c.start >= stop:
+                break
+            if c.delim != first.delim:
                 continue
             if not 0 <= c.value - items[-1].value <= 2:   # printed lists repeat and skip numbers
                 break
             items.append(c)
         for j, c in enumerate(items):
             end = items[j + 1].start if j + 1 < len(items) else min(len(text), c.end + 300)
+            r = bisect_right(resets, c.end)
+            end = min(end, resets[r]) if r < len(resets) else end
             para = _PARAGRAPH.search(text, c.end, end)
             end = para.start() if para else end
-            if stype in _LIST_SECTIONS or not _QUESTION_LIKE.search(text, c.end, end):
+            # in open sections only an answer of its own makes an item a question; a case's
+            # sub-questions have their answers too, and are never questions of the section
+            pattern = vocab.ANSWER_MARKER if stype in _LIST_SECTIONS else _QUESTION_LIKE
+            if stype == "case_analysis" or not pattern.search(text, c.end, end):
                 c.score -= LIST_PENALTY
 
 
