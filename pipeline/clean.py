@@ -28,6 +28,7 @@ def compiled_rules(site: str) -> tuple:
         out.append({**r, "re": re.compile(r.get("pattern", "$^")),
                     "words_re": re.compile("|".join(map(re.escape, words))) if words else None,
                     "item_re": re.compile(r["item"]) if "item" in r else None,
+                    "inline_re": re.compile(r["inline"]) if "inline" in r else None,
                     "unless_re": re.compile(r["unless"]) if "unless" in r else None})
     return tuple(out)
 
@@ -64,6 +65,8 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
         p = probes[i]
         for r in rules:
             if r["kind"] == "line" and r["re"].search(p):
+                if len(p) > LONG_LINE and _QUESTIONS.search(p):
+                    continue        # a page run into one line: clean_inline takes the notice out, not the page
                 drop[i] = r["name"]
                 break
             if (r["kind"] == "notice" and r["re"].match(p) and notice_words(p) >= r["min_words"]
@@ -91,3 +94,23 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
     removed = [Removed(rule=drop[k], text=lines[k]) for k in sorted(drop)]
     kept = [ln for k, ln in enumerate(lines) if k not in drop]
     return "\n".join(kept), removed
+
+
+LONG_LINE = 150        # longer than most notice lines
+# questions run together: two numbered items, an option pair, or blanks
+_QUESTIONS = re.compile(rf"{sites.QUESTION_SHAPE}|(?:\d{{1,3}}\s*[.、．)）].{{4,}}?){{2}}"
+                        r"|A\s*[.、．:：].{1,60}?B\s*[.、．:：]|_{3,}")
+
+
+def clean_inline(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
+    """Notices glued into running text (a whole page on one line), by the rules'
+    `inline` patterns, on simplified text (normalize calls this after OpenCC)."""
+    removed: list[Removed] = []
+    for r in compiled_rules(site):
+        if r["inline_re"] is None:
+            continue
+        def take(m, name=r["name"]):
+            removed.append(Removed(rule=name, text=m[0]))
+            return ""
+        text = r["inline_re"].sub(take, text)
+    return text, removed

@@ -183,7 +183,9 @@ def parse_open(text: str, base: int = 0) -> dict[int, KeyEntry]:
     starts = []
     pos = first.start()
     while True:
-        m = re.compile(rf"(?m)^[ \t]*{k}[ \t]*[.、．](?!\d)|(?<![\d.]){k}[ \t]*[.、．]?[ \t]*(?={marker})").search(text, pos)
+        # at a line start, after a sentence that ends, or before an answer marker
+        m = re.compile(rf"(?m)(?:^|(?<=[。！？!?;；])|(?<=\s\s))[ \t]*{k}[ \t]*[.、．](?!\d)"
+                       rf"|(?<![\d.]){k}[ \t]*[.、．]?[ \t]*(?={marker})").search(text, pos)
         if not m:
             break
         starts.append((k, m.start(), m.end()))

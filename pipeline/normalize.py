@@ -16,7 +16,7 @@ import regex as re
 
 from . import mojibake
 from .model import Document, Removed
-from . import layout, vocab
+from . import clean, layout, vocab
 
 # --- pinyin glosses -------------------------------------------------------
 
@@ -105,6 +105,7 @@ def normalize_text(text: str, doc: Document | None = None) -> str:
     text = fold_width(text)
     text = normalize_blanks(text)
     text = vocab.TEMPLATE_RESIDUE_RE.sub("", text)
+    text, notices = clean.clean_inline(text, doc.site if doc is not None else "unknown")
     text = layout.remove_chunk_counters(text)
     text, furniture = layout.remove_furniture(text)
     for _ in range(3):   # joining can form a blank "(" + ")" that joins in turn: to a fixed point
@@ -114,6 +115,7 @@ def normalize_text(text: str, doc: Document | None = None) -> str:
         text = joined
     text, repaired, removed = mojibake.take_marks(text)
     if doc is not None:
+        doc.removed.extend(notices)
         doc.removed.extend(Removed(rule, t) for rule, t in furniture)
         doc.notes["mojibake"] = runs
         doc.notes["mojibake_spans"] = repaired

@@ -68,7 +68,8 @@ GENERIC_SECTION_LINE = re.compile(
 SECTION_GLUED = re.compile(
     rf"(?<![{CN_DIGITS}\d])(?:(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*"
     rf"(?P<title>[^\n。？?！!()（）:：{CN_DIGITS}\d]{{0,8}}?(?:{vocab.SECTION_ALT})题?)"
-    rf"|(?<![^\s)）])(?P<num2>[{CN_DIGITS}]{{1,3}})[ \t]+(?P<title2>(?:{vocab.SECTION_ALT})题))"
+    rf"|(?<![^\s)）])(?P<num2>[{CN_DIGITS}]{{1,3}})[ \t]+(?P<title2>(?:{vocab.SECTION_ALT})题)"
+    rf"|(?P<title3>(?:{vocab.SECTION_ALT})题)(?=[ \t]*(?:第[ \t]*\d{{1,3}}[ \t]*题|\d{{1,3}}[ \t]*[.、．)）]|[(（]\d{{1,3}}[)）])))"
     rf"[ \t]*(?P<note>(?:{_NOTE}[ \t]*)*)[:：]?")
 CHAPTER_AT = re.compile(rf"(?P<label>{vocab.CHAPTER_LABEL})")
 # a title line that ends with a part number: "…测试题目(一)", "…真题8卷 第1卷"
@@ -170,7 +171,7 @@ def find_headings(text: str) -> list[Mark]:
                  label=_chapter_label(m["label"])))
     # glued section headings: "…及答案一、单项选择题（…）1.下列…"
     for m in SECTION_GLUED.finditer(text):
-        title = _clean_title(m["title"] or m["title2"])
+        title = _clean_title(m["title"] or m["title2"] or m["title3"])
         after = text[m.end():m.end() + 12]
         if not title or not (after == "" or re.match(rf"\s*(?:\n|\d|第|[(（【\[]|{vocab.SECTION_ALT}|$)", after)):
             continue
@@ -200,7 +201,11 @@ def find_headings(text: str) -> list[Mark]:
         section_next = any(mk.kind == "section" and mk.start >= m.end() and not text[m.end():mk.start].strip()
                            for mk in marks)
         entries = ENTRIES_AHEAD.match(after)
-        if not (section_next or (entries and _entry_run(after))):
+        # one entry is a key when nothing but a line end or a heading follows it: "答案：1.错案例分析题"
+        single = entries and (not after[entries.end():].strip() or after[entries.end()] == "\n"
+                              or any(mk.kind in ("section", "chapter") and mk.start == m.end() + entries.end()
+                                     for mk in marks))
+        if not (section_next or (entries and _entry_run(after)) or single):
             continue
         # the title before the key word: back to the last sentence end, at most 30 characters
         lo = max(0, m.start() - 30)
@@ -283,7 +288,7 @@ _CANDIDATE = re.compile(
     rf"|(?<![{HAN}A-Za-z])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
     rf"|(?<![\dA-Za-z])[(（](?P<par_v>\d{{1,3}})[)）]"
     rf"|(?<![\da-zI-Z.．%‰°/\-])(?<!\d[:：])(?P<v>\d{{1,3}})"
-    rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])|(?=[{HAN}“《【(（]|\s*\Z))")
+    rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])|(?=[{HAN}“《【(（]|[A-Z][A-Za-z]|\s*\Z))")
 _DIGIT_AFTER = re.compile(r"\d")
 _STYLE_SCORE = {"nth": 2.0, "example": 2.0, "dot": 1.0, "paren": 0.2, "close": 0.2, "comma": -0.6, "colon": -0.4,
                 "space": -0.6, "glued": -1.2}
@@ -351,6 +356,8 @@ def _candidate_score(text: str, c: Candidate) -> float:
         s -= 1.6                                  # 3.0.5 MPa, 1.2025年
     if c.style in ("space", "glued") and nxt[:1] in vocab.UNITS:
         s -= 3.0                                  # 3人以上, 100 万元
+    if c.style == "glued" and nxt[:1].isascii() and not c.line_start:
+        s -= 3.0                                  # "5G网络", "3D打印" inside a sentence
     if c.value > 300:
         s -= 2.0
     # inside an open bracket on the same line: "(2008 年 4 月)"
