@@ -58,8 +58,9 @@ def parse_letters(token: str) -> tuple[list[str], bool]:
 _LETTER_TOKEN = re.compile(r"[A-Ha-hO0](?:[ \t,，、和与及]*[A-Ha-hO0])*")
 
 
-def leading_letters(text: str) -> tuple[list[str], bool, int]:
-    """Answer letters at the start of text ("B 解析…", "ABD。", "A、C、D"): (labels, ocr, end)."""
+def leading_letters(text: str, glued_ok: bool = False) -> tuple[list[str], bool, int]:
+    """Answer letters at the start of text ("B 解析…", "ABD。", "A、C、D"): (labels, ocr, end).
+    glued_ok: a key entry, where whatever follows the letters is not part of them ("3.B相关文档")."""
     m = re.match(r"\s*(?:选项)?\s*", text)
     pos = m.end()
     m = _LETTER_TOKEN.match(text, pos)
@@ -68,7 +69,7 @@ def leading_letters(text: str) -> tuple[list[str], bool, int]:
     after = text[m.end():m.end() + 1]
     if after and (after.isascii() and after.isalnum()):
         return [], False, 0          # a word: "Access", "BCD码"
-    if after and re.match(rf"[{vocab.HAN}]", after) and len(m[0]) == 1 and m[0] in "AaBbCcDdEeFfGgHh":
+    if not glued_ok and after and re.match(rf"[{vocab.HAN}]", after) and len(m[0]) == 1 and m[0] in "AaBbCcDdEeFfGgHh":
         # "A项", "B选项" name an option; "A级债券" does not answer
         if after not in "项。，,;；选":
             return [], False, 0

@@ -46,6 +46,7 @@ class Draft:
     answer_cut: bool = False          # its answer runs into the end of the document
     ends_complete: bool = False       # ends with its options or a bare answer: nothing to cut
     type: str | None = None
+    truth: dict | None = None         # a true/false item printed with options: {"A": True, "B": False}
 
     @property
     def has_answer(self) -> bool:
@@ -214,7 +215,7 @@ def read_item(block: Block, at_end: bool = False) -> Draft:
     if truth:
         if d.labels and len(d.labels) == 1:
             d.judgement = truth[d.labels[0]]
-        d.labels, d.options, d.kind = [], [], "true_false"
+        d.labels, d.options, d.kind, d.truth = [], [], "true_false", truth
     is_case = d.kind == "case_analysis" or (d.kind in (None, "short_answer") and bool(CASE_MARKERS.search(stem)))
     if not parts and d.kind == "short_answer" and any(w in (block.section or "") for w in DEFINITION_SECTIONS):
         stem = _split_definition(d, stem)
@@ -271,12 +272,12 @@ def _read_parts(d: Draft, parts: list[tuple[str, str]]) -> None:
     d.explanation = _clean_text(text) or None
 
 
-def _read_answer(d: Draft, body: str) -> str:
-    """Read an inline answer; return what follows it (explanation)."""
+def _read_answer(d: Draft, body: str, key: bool = False) -> str:
+    """Read an inline answer (or, key=True, a key entry); return what follows it (explanation)."""
     if d.kind in ("short_answer", "essay", "case_analysis", "fill_blank") and not d.options:
         d.answer_text = _clean_text(body) or None
         return ""
-    labels, ocr, end = keys.leading_letters(body)
+    labels, ocr, end = keys.leading_letters(body, glued_ok=key)
     if labels and (d.kind != "true_false" or d.options):
         d.labels = labels
         if ocr:
@@ -525,7 +526,7 @@ def _fit(entries: dict[int, KeyEntry], members: list[Draft]) -> float:
             single = d.kind == "single_choice" and len(labels) > 1
             good += 1.0 if fits and not single else 0.3
         elif d.kind == "true_false" and labels:
-            good += 0.2
+            good += 1.0 if d.truth and len(labels) == 1 and labels[0] in d.truth else 0.2
         else:
             good += 1.0
     return good / len(entries)
@@ -552,9 +553,11 @@ def _apply_entry(d: Draft, e: KeyEntry, part: KeyPart, cut: bool = False) -> boo
         if cut and not _TERMINAL_END.search(main.rstrip()):
             d.answer_cut = True
     else:
-        probe = Draft(d.block, d.kind, options=d.options)
-        rest = _read_answer(probe, main)
-        if probe.labels and d.kind != "true_false":
+        probe = Draft(d.block, d.kind if not d.truth else "choice", options=d.options)
+        rest = _read_answer(probe, main, key=True)
+        if probe.labels and d.truth and len(probe.labels) == 1 and probe.labels[0] in d.truth:
+            d.judgement = d.truth[probe.labels[0]]   # "1.A" for a true/false item printed as A.正确 B.错误
+        elif probe.labels and d.kind != "true_false":
             d.labels = probe.labels
         elif probe.judgement is not None:
             d.judgement = probe.judgement

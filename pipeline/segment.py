@@ -27,7 +27,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from . import vocab
+from . import keys, vocab
 from .vocab import CN_DIGITS, HAN
 
 # --- blocks -------------------------------------------------------------------
@@ -287,7 +287,7 @@ _CANDIDATE = re.compile(
     rf"|[【\[]\s*(?P<ex>例题?|第)\s*(?P<ex_v>\d{{1,3}}|[{CN_DIGITS}]{{1,4}})?\s*题?\s*[】\]]\s*[:：]?"
     rf"|(?<![{HAN}A-Za-z])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
     rf"|(?<![\dA-Za-z])[(（](?P<par_v>\d{{1,3}})[)）]"
-    rf"|(?<![\da-zI-Z.．%‰°/\-])(?<!\d[:：])(?P<v>\d{{1,3}})"
+    rf"|(?<![\da-z.．%‰°/\-])(?<!\d[:：])(?P<v>\d{{1,3}})"
     rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])|(?=[{HAN}“《【(（]|[A-Z][A-Za-z]|\s*\Z))")
 _DIGIT_AFTER = re.compile(r"\d")
 _STYLE_SCORE = {"nth": 2.0, "example": 2.0, "dot": 1.0, "paren": 0.2, "close": 0.2, "comma": -0.6, "colon": -0.4,
@@ -351,6 +351,8 @@ def _candidate_score(text: str, c: Candidate) -> float:
             s += 0.6
         elif prev in ":：":
             s += 0.1
+        elif "A" <= prev <= "Z" and before[-1:] == prev:
+            s -= 0.5                              # "答案:B2.…" or "H2O": a letter glued before it
     nxt = text[c.end:c.end + 2]
     if c.style in ("dot", "comma", "colon", "close") and _DIGIT_AFTER.match(nxt):
         s -= 1.6                                  # 3.0.5 MPa, 1.2025年
@@ -588,7 +590,7 @@ def _answer_keys(text: str, marks: list[Mark], cands: list[Candidate]):
             if first_question is None or mk.start < first_question:
                 continue       # a document title that promises answers: "…试题及参考答案"
             heading_next = n + 1 < len(marks) and marks[n + 1].kind != "key" and not text[mk.end:marks[n + 1].start].strip()
-            if mk.bare and not (heading_next or _keyish_after(text, mk.end)):
+            if mk.bare and not (heading_next or _keyish_after(text, mk.end) or _answers_section(text, marks, n, cands)):
                 continue       # "参考答案:" and its text: one question's own answer
             if in_key is None:
                 in_key = mk.end
@@ -632,6 +634,18 @@ def _merge(spans):
 
 def _section_id(mk: Mark) -> str:
     return mk.qtype or mk.title
+
+
+def _answers_section(text: str, marks: list[Mark], n: int, cands: list[Candidate]) -> bool:
+    """A bare key word followed by numbered answers, one for each question of the section above it."""
+    mk = marks[n]
+    end = marks[n + 1].start if n + 1 < len(marks) else len(text)
+    entries = keys.parse_open(text[mk.end:end])
+    if len(entries) < 2 or min(entries) != 1:
+        return False
+    top = max((m.end for m in marks[:n] if m.kind in ("section", "chapter")), default=0)
+    asked = {c.value for c in cands if top <= c.start < mk.start and c.score >= 0}
+    return len(asked) >= 2 and abs(len(entries) - len(asked)) <= 1
 
 
 def _keyish_after(text: str, pos: int) -> bool:
