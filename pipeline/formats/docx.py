@@ -6,7 +6,7 @@
 - images, embedded objects (equation editors) → IMAGE; Office Math → its text;
 - text boxes: their paragraphs after the paragraph that anchors them;
 - footnotes and endnotes: `[注N]` where the reference stands, and the note
-  as a line `[注N] …` after the paragraph;
+  as a line `[注N] …` at the foot of its page (before the next page break);
 - page breaks: Word's own record of where pages began when the file was
   last laid out (lastRenderedPageBreak) when the file has it, else explicit
   page and section breaks; each a PAGE_BREAK line;
@@ -78,6 +78,7 @@ class DocxReader:
         self.numbering = Numbering(numbering_el, part.styles.element)
         self.notes = self._notes(part)
         self.note_numbers: dict[tuple[str, str], int] = {}
+        self.page_notes: list[Line] = []      # footnotes of the current page, printed at its foot
         self.rendered_breaks = next(self.body.iter(w("lastRenderedPageBreak")), None) is not None
         self.colours: Counter = Counter()
 
@@ -97,9 +98,10 @@ class DocxReader:
     # --- the body -------------------------------------------------------
 
     def lines(self) -> list[Line]:
-        out: list[Line] = []
-        self._blocks(self.body, out)
-        return out
+        """The body's lines, footnotes at the foot of their page (before the next page break)."""
+        body: list[Line] = []
+        self._blocks(self.body, body)
+        return body + self.page_notes
 
     def _blocks(self, container, out: list[Line]) -> None:
         for el in container:
@@ -132,22 +134,32 @@ class DocxReader:
         after: list[Line] = []
         if not self.rendered_breaks and ppr is not None and ppr.find(w("pageBreakBefore")) is not None \
                 and ppr.find(w("pageBreakBefore")).get(w("val"), "1") not in ("0", "false"):
-            out.append(Line(PAGE_BREAK))
+            self._page_break(out)
         numbered = self.numbering.paragraph_numbering(ppr)
         if numbered:
             line.add(self.numbering.label(*numbered))
         state = {"chars": 0, "break_before": 0, "break_after": 0}
         self._inline(p, lines, after, state)
-        out.extend(Line(PAGE_BREAK) for _ in range(state["break_before"]))
+        for _ in range(state["break_before"]):
+            self._page_break(out)
         for ln in lines:
-            if ln.text == PAGE_BREAK or ln.text.strip():
+            if ln.text == PAGE_BREAK:
+                self._page_break(out)
+            elif ln.text.strip():
                 out.append(ln)
         out.extend(after)
-        out.extend(Line(PAGE_BREAK) for _ in range(state["break_after"]))
+        for _ in range(state["break_after"]):
+            self._page_break(out)
         sect = ppr.find(w("sectPr")) if ppr is not None else None
         if sect is not None and not self.rendered_breaks and (sect.find(w("type")) is None or
                                                                 sect.find(w("type")).get(w("val")) != "continuous"):
-            out.append(Line(PAGE_BREAK))
+            self._page_break(out)
+
+    def _page_break(self, out: list[Line]) -> None:
+        """The page's footnotes, then the break."""
+        out.extend(self.page_notes)
+        self.page_notes = []
+        out.append(Line(PAGE_BREAK))
 
     def _inline(self, el, lines: list[Line], after: list[Line], state: dict) -> None:
         for child in el:
@@ -242,7 +254,7 @@ class DocxReader:
         note_lines: list[Line] = []
         self._blocks(note, note_lines)
         text = " ".join(ln.text.strip() for ln in note_lines if ln.text.strip() and ln.text != PAGE_BREAK)
-        after.append(Line(f"{label} {text}"))
+        self.page_notes.append(Line(f"{label} {text}"))
 
     def _table(self, tbl, out: list[Line]) -> None:
         rows: list[list[list[Line]]] = []
@@ -308,7 +320,7 @@ class DocxReader:
 
 
 def is_docx(data: bytes, name: str) -> bool:
-    return data.startswith(b"PK\x03\x04") and b"word/document" in data
+    return data.startswith(b"PK\x03\x04") and b"word/" in data     # its parts live under word/
 
 
 def read(data: bytes, name: str = "") -> Reading:

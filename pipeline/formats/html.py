@@ -76,9 +76,11 @@ def body_lines(body) -> list[str]:
         block.insert_after("\n")
     out = []
     for line in body.get_text().split("\n"):
-        line = re.sub(r"[ \t\u3000\xa0]+", " ", line).strip()
-        if line:
-            out.append(line)
+        raw, line = line, re.sub(r"[ \t\u3000\xa0]+", " ", line).strip()
+        if line or (PAGE_BREAK in raw and out and out[-1] != PAGE_BREAK):
+            out.append(line or PAGE_BREAK)
+    while out and out[-1] == PAGE_BREAK:
+        out.pop()
     return out
 
 

@@ -230,7 +230,7 @@ def find_gutter(runs: list[Run], left: float, right: float) -> float | None:
         lines = group_lines(rs)
         return len(lines) >= 3 and sum(len(ln.runs) == 1 for ln in lines) >= 0.6 * len(lines)
 
-    height = extent(runs) or 1
+    height = extent(left_runs + right_runs) or 1
     if (spanning / total < 0.25 and sum(len(r.chars) for r in left_runs) >= 0.2 * total
             and sum(len(r.chars) for r in right_runs) >= 0.2 * total
             and extent(left_runs) >= 0.4 * height and extent(right_runs) >= 0.4 * height
@@ -319,7 +319,8 @@ def read(data: bytes, name: str = "") -> Reading:
             raise UnreadableInput("encrypted PDF (needs a password)") from None
         raise UnreadableInput(f"corrupt PDF: {str(e).splitlines()[0]}") from None
     removed: list[Removed] = []
-    pages: list[Page] = []
+    bodies: list[list[Run]] = []
+    pages: list[Page] = []        # whole-page lines, where running headers and footers are found
     try:
         for index in range(len(pdf)):
             page = pdf[index]
@@ -330,23 +331,28 @@ def read(data: bytes, name: str = "") -> Reading:
             page.close()
             body, margin = margin_runs(runs, width)
             removed += [Removed("binding_margin", r.text) for r in margin if r.text.strip()]
-            lefts = [r.x0 for r in body] or [0.0]
-            rights = [r.x1 for r in body] or [width]
-            pages.append(Page(reading_order(body, min(lefts), max(rights)), height))
+            bodies.append(body)
+            pages.append(Page(group_lines(body), height))
     finally:
         pdf.close()
-    if sum(len(ln.text.replace(" ", "")) for pg in pages for ln in pg.lines) < MIN_TEXT_CHARS:
+    if sum(len(r.text.replace(" ", "").replace(IMAGE, "")) for body in bodies for r in body) < MIN_TEXT_CHARS:
         raise UnreadableInput("scanned PDF: no text layer")
     running = running_lines(pages)
     out: list[str] = []
-    for p, page in enumerate(pages):
+    for p, (page, body) in enumerate(zip(pages, bodies)):
         if p:
             out.append(PAGE_BREAK)
+        dropped = set()
         for i, line in enumerate(page.lines):
-            text = line.text
             if (p, i) in running:
-                removed.append(Removed(running[(p, i)], text))
-            elif _BINDING.search(text.replace(" ", "")) and len(text) < 40 or _FIELDS_ONLY.match(text):
+                removed.append(Removed(running[(p, i)], line.text))
+                dropped.update(id(r) for r in line.runs)
+        body = [r for r in body if id(r) not in dropped]
+        lefts = [r.x0 for r in body] or [0.0]
+        rights = [r.x1 for r in body] or [1.0]
+        for line in reading_order(body, min(lefts), max(rights)):
+            text = line.text
+            if _BINDING.search(text.replace(" ", "")) and len(text) < 40 or _FIELDS_ONLY.match(text):
                 removed.append(Removed("binding_margin", text))
             elif text:
                 out.append(text)

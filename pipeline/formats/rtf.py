@@ -30,7 +30,7 @@ def read(data: bytes, name: str = "") -> Reading:
         text = rtf_to_text(source, errors="replace")
     except Exception as e:               # striprtf's own errors on broken files
         raise UnreadableInput(f"corrupt RTF: {type(e).__name__}: {e}") from None
-    text = text.replace("\x0c", PAGE_BREAK)
+    text = text.replace("\x0c", PAGE_BREAK).replace("\t", " ")
     lines, rows = [], []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if CELL_MARK in line:           # a table row: its cells, then the table when it ends
@@ -41,7 +41,11 @@ def read(data: bytes, name: str = "") -> Reading:
             rows = []
         if line.strip():
             lines.append(line.strip())
+        elif PAGE_BREAK in line and lines and lines[-1] != PAGE_BREAK:
+            lines.append(PAGE_BREAK)
     lines += tables.render(rows) if rows else []
+    while lines and lines[-1] == PAGE_BREAK:
+        lines.pop()
     if not lines:
         raise UnreadableInput("RTF document without text")
     return Reading(text="\n".join(lines) + "\n")
