@@ -354,3 +354,42 @@ def test_docx_zip_without_word_parts_is_not_docx():
     with pytest.raises(UnreadableInput) as e:
         formats.read(out.getvalue(), "x.docx")
     assert "ZIP archive" in str(e.value)
+
+
+# --- the two real documents in ../shared/dev (read there, never copied) ------------
+
+DEV_RAW = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "dev", "raw")
+
+
+def _dev(prefix: str) -> bytes:
+    names = [n for n in os.listdir(DEV_RAW) if n.startswith(prefix)] if os.path.isdir(DEV_RAW) else []
+    if not names:
+        pytest.skip("../shared/dev is not there")
+    with open(os.path.join(DEV_RAW, names[0]), "rb") as f:
+        return f.read()
+
+
+def test_real_pdf_reads_page_by_page():
+    import regex as re
+    reading = formats.read(_dev("71_"), "71.pdf")
+    text = lines(reading.text)
+    assert reading.pages == 53 and text.count(PAGE_BREAK) == 52
+    # page numbers taken out as running lines, none left as text
+    assert sum(r.rule.startswith("pdf_running") for r in reading.removed) >= 45
+    assert not any(re.fullmatch(r"\d{1,2}", ln) for ln in text)
+    # no Kangxi radicals left from the fonts; question numbers and option lines in order
+    assert not re.search(r"[\u2F00-\u2FDF]", reading.text)
+    numbers = [int(m[1]) for ln in text if (m := re.match(r"(\d+)、", ln))]
+    assert numbers[:80] == list(range(1, 81))
+    # the key pages: rows of six entries, each row one line
+    key_rows = [ln for ln in text if re.fullmatch(r"(?:\d+\.[A-E](?:,[A-E])*\s*){6}", ln)]
+    assert len(key_rows) >= 40
+
+
+def test_real_docx_reads_with_its_numbering():
+    import regex as re
+    reading = formats.read(_dev("72_"), "72.docx")
+    text = lines(reading.text)
+    numbered = [int(m[1]) for ln in text if (m := re.match(r"(\d+)\.\S", ln))]
+    assert numbered[:20] == list(range(1, 21))
+    assert len(numbered) > 400          # Word list numbering rendered, not lost
