@@ -12,7 +12,7 @@ import regex as re
 
 from . import formats, storage
 from .extract import extract, site_of
-from .formats import UnreadableInput
+from .formats import UnreadableInput  # noqa: F401  (callers catch read.UnreadableInput)
 from .formats.text import _common_han, decode, plausibility  # noqa: F401  (re-exported for callers)
 from .model import Document, Removed
 

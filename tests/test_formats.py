@@ -7,10 +7,10 @@ import os
 import shutil
 import zipfile
 
-import pytest
-
 import formats_make as make
+import pytest
 from conftest import Log
+
 from pipeline import formats, normalize, run
 from pipeline.formats import IMAGE, PAGE_BREAK, UnreadableInput, numbering, pairs, tables
 from pipeline.run import ingest
@@ -284,6 +284,10 @@ def test_no_pair_across_folders_or_when_ambiguous():
     assert all(t.pair is None for t in pairs.group([run.Task(n, "raw/" + n, 1) for n in names]))
 
 
+def _jsonl(path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+
+
 def _entries(manifest):
     return {os.path.basename(e["path"]): e for e in manifest["inputs"]}
 
@@ -294,7 +298,7 @@ def test_paper_and_answer_file_are_read_together(tmp_path):
     (raw / "2024A卷.docx").write_bytes(make.docx_paragraphs(PAPER))
     (raw / "2024A卷参考答案.pdf").write_bytes(make.pdf_pages([["参考答案", "一、单项选择题", "1.A 2.B", "二、判断题", "1.×"]]))
     manifest = ingest(str(raw), str(tmp_path / "out"), log=Log())
-    records = [json.loads(x) for x in open(tmp_path / "out" / "questions.jsonl", encoding="utf-8")]
+    records = _jsonl(tmp_path / "out" / "questions.jsonl")
     assert [(r["section"], r["number"], r["answer"]["labels"] or r["answer"]["judgement"], r["answer_source"])
             for r in records] == [("单项选择题", "1", ["A"], "answer_key"), ("单项选择题", "2", ["B"], "answer_key"),
                                   ("判断题", "1", False, "answer_key")]
@@ -329,7 +333,7 @@ def test_unreadable_documents_are_quarantined_and_the_rest_read(tmp_path, bank, 
     (raw / "broken.docx").write_bytes(bank[: len(bank) // 3])
     (raw / "paper.doc").write_bytes(make.rtf_paper())
     manifest = ingest(str(raw), str(tmp_path / "out"), log=Log())
-    quarantine = [json.loads(x) for x in open(tmp_path / "out" / "quarantine.jsonl", encoding="utf-8")]
+    quarantine = _jsonl(tmp_path / "out" / "quarantine.jsonl")
     reasons = {os.path.basename(q["path"]): q["reason"] for q in quarantine}
     assert reasons["scan.pdf"] == "scanned PDF: no text layer"
     assert reasons["locked.pdf"] == "encrypted PDF (needs a password)"
@@ -340,7 +344,7 @@ def test_unreadable_documents_are_quarantined_and_the_rest_read(tmp_path, bank, 
         {"bank.docx": "docx", "paper.pdf": "pdf", "paper.doc": "rtf"}
     assert entries["paper.pdf"]["pages"] == 3
     assert manifest["documents"] == {"total": 6, "ok": 3, "quarantined": 3}
-    removed = [json.loads(x) for x in open(tmp_path / "out" / "removed.jsonl", encoding="utf-8")]
+    removed = _jsonl(tmp_path / "out" / "removed.jsonl")
     assert {"pdf_running_header", "pdf_running_footer", "binding_margin"} <= {r["rule"] for r in removed}
     # the cleaned text keeps the page breaks the spans and pages are counted on
     doc_id = entries["paper.pdf"]["doc_id"]

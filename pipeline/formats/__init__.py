@@ -20,8 +20,8 @@ What every reader returns (the text conventions the later stages rely on):
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..model import Removed
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 
 import regex as re
 
-from . import IMAGE, PAGE_BREAK, Format, Reading, UnreadableInput, tables
-from .numbering import W, Numbering, w
 from ..patterns import ANSWER_LINE, OPTION_LABEL
+from . import IMAGE, PAGE_BREAK, Format, Reading, UnreadableInput, tables
+from .numbering import Numbering, w
 
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
@@ -331,7 +331,7 @@ def read(data: bytes, name: str = "") -> Reading:
         raise UnreadableInput(f"corrupt DOCX: {e}") from None
     except KeyError as e:
         raise UnreadableInput(f"corrupt DOCX: missing part {e}") from None
-    except Exception as e:      # python-docx / lxml errors on damaged packages
+    except Exception as e:  # noqa: BLE001  (python-docx / lxml errors on damaged packages)
         raise UnreadableInput(f"corrupt DOCX: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from None
     reader = DocxReader(document)
     lines = reader.answer_marks(reader.lines())

@@ -13,8 +13,8 @@ import os
 import regex as re
 from bs4 import BeautifulSoup, Comment
 
-from . import IMAGE, PAGE_BREAK, Format, Reading, UnreadableInput, tables, text
 from ..extract import BLOCK_TAGS, extract
+from . import IMAGE, PAGE_BREAK, Format, Reading, UnreadableInput, tables, text
 
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype html|<html)", re.I | re.S)

@@ -20,6 +20,7 @@ encrypted one or a broken one is unreadable, with a one-line reason.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,8 +28,8 @@ from functools import lru_cache
 
 import regex as re
 
-from . import IMAGE, PAGE_BREAK, Format, Reading, UnreadableInput
 from ..model import Removed
+from . import IMAGE, PAGE_BREAK, Format, Reading, UnreadableInput
 
 # Words printed in a binding margin; a line holding one of them is margin text.
 BINDING_WORDS = ["装订线", "密封线", "密封线内", "装订线内", "不要答题", "请勿答题", "不得答题", "禁止答题", "订线"]
@@ -99,7 +100,7 @@ class Line:
     def text(self) -> str:
         runs = sorted(self.runs, key=lambda r: r.x0)
         out = runs[0].text
-        for prev, run in zip(runs, runs[1:]):
+        for prev, run in itertools.pairwise(runs):
             gap = run.x0 - prev.x1
             if gap > 0.3 * max(1.0, min(prev.height, run.height)) and not out.endswith(" ") \
                     and not run.text.startswith(" "):

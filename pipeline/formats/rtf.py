@@ -28,7 +28,7 @@ def read(data: bytes, name: str = "") -> Reading:
     source = _CELL.sub(r"\\u57344?", source)
     try:
         text = rtf_to_text(source, errors="replace")
-    except Exception as e:               # striprtf's own errors on broken files
+    except Exception as e:  # noqa: BLE001  (striprtf's own errors on broken files)
         raise UnreadableInput(f"corrupt RTF: {type(e).__name__}: {e}") from None
     text = text.replace("\x0c", PAGE_BREAK).replace("\t", " ")
     lines, rows = [], []
