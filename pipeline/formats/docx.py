@@ -347,7 +347,8 @@ def read(data: bytes, name: str = "") -> Reading:
     if not any(t.strip() for t in kept):
         raise UnreadableInput("DOCX document without text")
     title = (document.core_properties.title or "").strip() or None
-    return Reading(text="\n".join(kept) + "\n", title=title, pages=kept.count(PAGE_BREAK) + 1)
+    breaks = kept.count(PAGE_BREAK)      # no break recorded: the pages are unknown, not one
+    return Reading(text="\n".join(kept) + "\n", title=title, pages=breaks + 1 if breaks else None)
 
 
 FORMAT = Format("docx", is_docx, read, library="python-docx")

@@ -44,6 +44,7 @@ EDGE_LINES = 2              # how many lines from the top or bottom can be a hea
 REPEAT_SHARE = 0.5          # a header repeats on at least this share of pages (and on 2 or more)
 IMAGE_MAX_SHARE = 0.5       # a picture larger than this share of the page is a scan or background
 IMAGE_MIN_SIZE = 6.0        # points: smaller pictures are rules and specks
+AUTOSPACE_GAP = 0.5         # of the text height: a smaller gap beside a Chinese character is no space
 MIN_TEXT_CHARS = 10         # fewer visible characters in the whole file: no text layer
 
 _BINDING = re.compile("|".join(sorted(map(re.escape, BINDING_WORDS), key=len, reverse=True)))
@@ -125,13 +126,16 @@ def page_runs(textpage, pdfium_c) -> list[Run]:
     compat = _compat_map()
     runs: list[Run] = []
     run: Run | None = None
+    gap_space = False          # PDFium saw a gap here and made up a space
     for i in range(n):
         code = pdfium_c.FPDFText_GetUnicode(textpage, i)
         if code in (0, 0xFFFE, 0xFFFF, 0x0D, 0x0A, 0x02):
             continue
         ch = compat.get(code) or chr(code)
         if ch.isspace():
-            if run is not None and run.chars and run.chars[-1] != " ":
+            if pdfium_c.FPDFText_IsGenerated(textpage, i):
+                gap_space = True
+            elif run is not None and run.chars and run.chars[-1] != " ":
                 run.chars.append(" ")
             continue
         pdfium_c.FPDFText_GetLooseCharBox(textpage, i, ref)
@@ -139,8 +143,12 @@ def page_runs(textpage, pdfium_c) -> list[Run]:
         if box[1] - box[0] <= 0 and box[3] - box[2] <= 0:
             continue      # a character with no extent is not drawn
         if run is not None and _continues(run, box):
+            if gap_space and run.chars[-1] != " " and not _autospace(run, ch, box):
+                run.chars.append(" ")
+            gap_space = False
             run.add(ch, box)
             continue
+        gap_space = False
         run = Run()
         run.add(ch, box)
         runs.append(run)
@@ -164,6 +172,18 @@ def image_runs(page, pdfium_c, width: float, height: float) -> list[Run]:
         run.add(IMAGE, (x0, x1, y0, y1))
         out.append(run)
     return out
+
+
+def _wide(ch: str) -> bool:
+    return ord(ch) >= 0x2E80       # CJK, kana, hangul, full-width forms
+
+
+def _autospace(run: Run, ch: str, box: tuple) -> bool:
+    """A small gap between Chinese and Latin text is the layout's spacing
+    (Word's "space between Asian and Latin text"), not a space in the text."""
+    gap = box[0] - run.last[1]
+    height = max(run.last[3] - run.last[2], box[3] - box[2])
+    return gap < AUTOSPACE_GAP * height and (_wide(run.chars[-1]) or _wide(ch))
 
 
 def _continues(run: Run, box: tuple) -> bool:
