@@ -158,6 +158,26 @@ def docx_paragraphs(lines: list[str]) -> bytes:
     return out.getvalue()
 
 
+def docx_runs(paragraphs: list[list[tuple[str, str]]]) -> bytes:
+    """A DOCX whose paragraphs are runs (text, mark): mark "" plain, "highlight",
+    "underline", or a hex colour."""
+    import docx
+    document = docx.Document()
+    for runs in paragraphs:
+        p = document.add_paragraph()
+        for text, mark in runs:
+            run = p.add_run(text)
+            if mark == "highlight":
+                _highlight(run)
+            elif mark == "underline":
+                run.underline = True
+            elif mark:
+                _colour(run, mark)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 def docx_key_table(rows: list[list[str]], heading: str = "参考答案") -> bytes:
     import docx
     document = docx.Document()

@@ -146,6 +146,22 @@ def test_corrupt_docx_is_unreadable_with_a_reason(bank):
         assert str(e.value).startswith("corrupt DOCX: ") and "\n" not in str(e.value)
 
 
+def test_marked_answers_typed_options():
+    paragraphs = [
+        [("1.安全色中表示禁止的是（ ）", "")],
+        [("A．红色 ", ""), ("B．", ""), ("黄色 ", ""), ("C", "underline"), ("．蓝色 D．绿色", "")],   # the letter alone
+        [("2.下列属于个人防护用品的有（ ）", "")],
+        [("A．安全帽", "FF0000")], [("B．安全带", "FF0000")], [("C．灭火器", "")], [("D．警示牌", "")],
+        [("答案：AB", "")],              # the page prints the answer too: no second answer line
+        [("3.本题的选项都是红色（ ）", "")],
+        [("A．甲", "FF0000")], [("B．乙", "FF0000")],
+    ]
+    text = lines(formats.read(make.docx_runs(paragraphs), "m.docx").text)
+    assert text[2] == "答案：C"
+    assert text.count("答案：AB") == 1
+    assert not any(t == "答案：AB" for t in text[text.index("3.本题的选项都是红色（ ）"):])   # all marked: no answer
+
+
 def test_docx_without_numbering_or_marks_is_plain():
     text = formats.read(make.docx_paragraphs(["1.题目一（ ）", "A.甲 B.乙", "答案：A"]), "p.docx").text
     assert text == "1.题目一（ ）\nA.甲 B.乙\n答案：A\n"

@@ -136,8 +136,8 @@ class DocxReader:
                 and ppr.find(w("pageBreakBefore")).get(w("val"), "1") not in ("0", "false"):
             self._page_break(out)
         numbered = self.numbering.paragraph_numbering(ppr)
-        if numbered:
-            line.add(self.numbering.label(*numbered))
+        if numbered:      # the number wears the paragraph mark's formatting
+            line.add(self.numbering.label(*numbered), self._mark(ppr.find(w("rPr"))))
         state = {"chars": 0, "break_before": 0, "break_after": 0}
         self._inline(p, lines, after, state)
         for _ in range(state["break_before"]):
@@ -308,7 +308,9 @@ class DocxReader:
                     end = found[i + 1].start() if i + 1 < len(found) else len(line.text)
                     chars = [k for k in range(m.end(), end) if _CONTENT.match(line.text[k])]
                     share = sum(is_mark(line.marks[k]) for k in chars if k < len(line.marks)) / len(chars) if chars else 0
-                    group.append((re.search("[A-F]", m["opt"])[0], share >= MARKED_SHARE))
+                    letter = re.search("[A-F]", m["opt"])
+                    label_marked = is_mark(line.marks[m.start("opt") + letter.start()])     # the letter alone marked
+                    group.append((letter[0], share >= MARKED_SHARE or label_marked))
                 out.append(line)
                 continue
             if group:
