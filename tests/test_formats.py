@@ -48,7 +48,8 @@ def test_formats_are_sniffed_by_content(maker, name, expect):
 @pytest.mark.parametrize("data,reason", [
     (make.png(), "binary file (PNG image), not a supported format"),
     (b"PK\x03\x04" + b"\x00" * 40 + b"data.csv", "binary file (ZIP archive), not a supported format"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "Workbook".encode("utf-16-le"), "binary file (OLE file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "Workbook".encode("utf-16-le"), "binary file (Office file that"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "EncryptedPackage".encode("utf-16-le"), "encrypted Office document"),
     (b"\x00\x01\x02\x03" * 10, "binary file (NUL bytes), not text"),
     (b"", "empty file"),
 ])

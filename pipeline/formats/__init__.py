@@ -33,9 +33,10 @@ UNSUPPORTED = [
     (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
     (b"BM", "BMP image"), (b"II*\x00", "TIFF image"), (b"MM\x00*", "TIFF image"),
     (b"PK\x03\x04", "ZIP archive"), (b"Rar!", "RAR archive"), (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
-    (b"\x1f\x8b", "gzip archive"), (b"\xd0\xcf\x11\xe0", "OLE file that is not a Word document (Excel, PowerPoint?)"),
-    (b"%PDF-", "PDF"), (b"{\\rtf", "RTF"),
+    (b"\x1f\x8b", "gzip archive"), (b"\xd0\xcf\x11\xe0", "Office file that is not a Word document"),
 ]
+# An Office 2007+ file saved with a password is an OLE container holding this stream.
+ENCRYPTED_OFFICE = "EncryptedPackage".encode("utf-16-le")
 
 
 class UnreadableInput(Exception):
@@ -82,6 +83,8 @@ def unsupported(data: bytes) -> str:
     """The reason for a file no reader claims."""
     if not data:
         return "empty file"
+    if data.startswith(b"\xd0\xcf\x11\xe0") and ENCRYPTED_OFFICE in data:
+        return "encrypted Office document (needs a password)"
     for magic, kind in UNSUPPORTED:
         if data.startswith(magic):
             return f"binary file ({kind}), not a supported format"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -330,7 +331,16 @@ def running_lines(pages: list[Page]) -> dict[tuple[int, int], str]:
     return out
 
 
+# PDFium is not thread-safe: one document at a time per process (the threaded dask scheduler)
+_PDFIUM = threading.Lock()
+
+
 def read(data: bytes, name: str = "") -> Reading:
+    with _PDFIUM:
+        return _read(data)
+
+
+def _read(data: bytes) -> Reading:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
     try:
