@@ -15,6 +15,7 @@ from functools import lru_cache
 import regex as re
 
 from . import mojibake
+from .formats import PAGE_BREAK
 from .model import Document, Removed
 from .patterns import SECTION_HEADING, CHAPTER_HEADING, ANSWER_LINE, EXPLANATION_LINE, starts_unit
 
@@ -139,7 +140,8 @@ def join_layout_lines(text: str) -> str:
     a blank), and the next line does not open a question, option, heading or
     answer. Blank lines carry no structure in scraped dumps and are dropped.
     """
-    lines = [ln.strip() for ln in text.split("\n")]
+    # a page break (a line holding only a form feed) is kept as its own line
+    lines = [ln.strip() or (PAGE_BREAK if PAGE_BREAK in ln else "") for ln in text.split("\n")]
     lines = [ln for ln in lines if ln]
     if not lines:
         return ""
@@ -148,6 +150,9 @@ def join_layout_lines(text: str) -> str:
     last = lines[0]           # the last printed line, whose width tells a layout break
     for line in lines[1:]:
         prev = out[-1]
+        if PAGE_BREAK in (line, prev):
+            out.append(line)
+            continue
         heading = SECTION_HEADING.match(prev) or CHAPTER_HEADING.match(prev) or _is_marker_only(prev)
         full = width is not None and width - 8 <= display_width(last) <= width + 4
         cont = _CONTINUATION_START.match(line) and prev[-1] not in _TERMINAL
