@@ -13,8 +13,19 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
 	touch $@
 
-ingest: $(VENV)/.installed
+ingest: $(VENV)/.installed $(VENV)/.office
 	$(PY) -m pipeline ingest --raw $(RAW) --out $(OUT)
+
+# Word 97 .doc files are converted by LibreOffice headless (Debian's package;
+# antiword drops Word's list numbering); installed once, as root or via sudo.
+OFFICE_PACKAGES := libreoffice-writer-nogui
+$(VENV)/.office: $(VENV)/.installed
+	@if command -v soffice >/dev/null; then touch $@; else \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		{ $$SUDO apt-get install -y -q --no-install-recommends $(OFFICE_PACKAGES) >/dev/null 2>&1 || \
+		  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q --no-install-recommends $(OFFICE_PACKAGES) >/dev/null; }; } \
+		&& touch $@ || echo "make: could not install $(OFFICE_PACKAGES); Word 97 .doc files will be quarantined" >&2; \
+	fi
 
 # The report test drives a real headless Chromium (Debian's package) and
 # the report screenshots need a CJK font; installed once, as root or via sudo.
@@ -27,7 +38,7 @@ $(VENV)/.browser: $(VENV)/.installed
 		&& touch $@ || echo "make: could not install $(BROWSER_PACKAGES); the report test will fail" >&2; \
 	fi
 
-test: $(VENV)/.installed $(VENV)/.browser
+test: $(VENV)/.installed $(VENV)/.browser $(VENV)/.office
 	$(PY) -m pytest
 
 validate: $(VENV)/.installed
@@ -39,6 +50,7 @@ validate: $(VENV)/.installed
 BENCH_ARGS ?= --mb 100 --memory-mb 300
 bench: $(VENV)/.installed
 	$(PY) bench/bench.py $(BENCH_ARGS)
+	$(PY) bench/bench_formats.py
 
 # Score against the hand-checked gold file (needs ../shared beside the repo).
 score: ingest

@@ -23,7 +23,8 @@ SCHEMA_FILE = os.path.join(os.path.dirname(PACKAGE_DIR), "schemas", "question.sc
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     h = hashlib.sha256()
-    names = sorted(n for n in os.listdir(PACKAGE_DIR) if n.endswith((".py", ".json")))
+    names = sorted(os.path.relpath(os.path.join(folder, n), PACKAGE_DIR)       # subpackages (formats/) too
+                   for folder, _, files in os.walk(PACKAGE_DIR) for n in files if n.endswith((".py", ".json")))
     for name in names:
         h.update(name.encode())
         with open(os.path.join(PACKAGE_DIR, name), "rb") as f:
@@ -31,7 +32,7 @@ def code_fingerprint() -> str:
     if os.path.exists(SCHEMA_FILE):
         with open(SCHEMA_FILE, "rb") as f:
             h.update(f.read())
-    for dist in ("opencc", "jieba", "regex"):   # their data change results too
+    for dist in ("opencc", "jieba", "regex", "pypdfium2", "python-docx", "striprtf"):   # their data change results too
         try:
             h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
         except importlib.metadata.PackageNotFoundError:

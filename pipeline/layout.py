@@ -20,6 +20,8 @@ import re
 from . import vocab
 from .vocab import HAN
 
+PAGE_BREAK = "\f"          # a line holding only a form feed: where a page ended (formats/__init__.py)
+
 # --- what starts a unit of structure ----------------------------------------------
 
 _UNIT_START = re.compile(
@@ -193,8 +195,9 @@ def join_lines(text: str) -> str:
     does not open a question, option, heading or answer. Blank lines are
     paragraph breaks; where every line is followed by one they mean nothing.
     """
-    raw = [ln.strip() for ln in text.split("\n")]
-    content = [ln for ln in raw if ln]
+    # a page break (a line holding only a form feed) stays a line of its own, never joined across
+    raw = [PAGE_BREAK if PAGE_BREAK in ln and not ln.strip() else ln.strip() for ln in text.split("\n")]
+    content = [ln for ln in raw if ln and ln != PAGE_BREAK]
     if not content:
         return ""
     blank_after = sum(1 for a, b in zip(raw, raw[1:]) if a and not b)
@@ -206,6 +209,10 @@ def join_lines(text: str) -> str:
     for line in raw:
         if not line:
             pending_break = bool(out)
+            continue
+        if line == PAGE_BREAK or (out and out[-1] == PAGE_BREAK):
+            out.append(line)
+            pending_break = False
             continue
         prev = out[-1] if out else ""
         joinable = prev and not (paragraphs and pending_break)

@@ -69,7 +69,7 @@ def _label_pattern(letter: str, first: bool) -> str:
     alt = "|".join(f"(?:{f})" for f in forms)
     if first:
         return rf"(?:^|(?<=[\s）)?？:：。，,；;」”\]】_{HAN}]))(?<![(（][ \t])(?<![(（][ \t][ \t])(?:{alt})"
-    return rf"(?<![A-Za-z0-9(（])(?<![(（][ \t])(?:{alt})|(?<=[A-Z]{{2}})(?:{alt})"
+    return rf"(?<![A-Za-z(（])(?<![(（][ \t])(?:{alt})|(?<=[A-Z]{{2}})(?:{alt})"
 
 
 def find_options(text: str, at_end: bool = False) -> tuple[int, list[dict], int] | None:
@@ -121,16 +121,16 @@ def _sequential(text: str, letters: str):
 
 def _two_column(text: str):
     """A … C … / B … D …: labels at line starts or after a run of spaces, in any order."""
-    spots = list(re.finditer(rf"(?:^|(?<=\n)|(?<=[ \t]{{2}})|(?<=\u3000))[ \t]*(?P<l>[A-H])[ \t]*[{_DELIMS}]", text))
+    spots = list(re.finditer(rf"(?:^|(?<=\n)|(?<=[ \t]{{2}})|(?<=\u3000))[ \t]*(?P<l>[A-Ha-h])[ \t]*[{_DELIMS}]", text))
     if len(spots) < 2:
         return None
     labels = [m["l"] for m in spots]
-    if sorted(labels) != list(vocab.OPTION_LETTERS[:len(labels)]):
+    if sorted(labels) not in (list(vocab.OPTION_LETTERS[:len(labels)]), list(vocab.OPTION_LETTERS.lower()[:len(labels)])):
         return None
     options = {}
     for k, m in enumerate(spots):
         end = spots[k + 1].start() if k + 1 < len(spots) else len(text)
-        options[m["l"]] = _option_text(text[m.end():end])
+        options[m["l"].upper()] = _option_text(text[m.end():end])
     return spots[0].start(), [{"label": lab, "text": options[lab]} for lab in sorted(options)], len(text)
 
 

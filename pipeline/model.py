@@ -32,6 +32,8 @@ class Document:
     raw: bytes = b""
     text: str = ""                 # current text; each stage replaces it
     encoding: str | None = None
+    format: str | None = None      # the input format that read it (formats.REGISTRY)
+    pages: int | None = None       # for paged formats: PAGE_BREAK lines + 1
     site: str = "unknown"
     title: str | None = None
     url: str | None = None

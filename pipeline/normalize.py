@@ -14,9 +14,8 @@ from functools import lru_cache
 
 import regex as re
 
-from . import mojibake
+from . import clean, layout, mojibake, vocab
 from .model import Document, Removed
-from . import clean, layout, vocab
 
 # --- pinyin glosses -------------------------------------------------------
 

@@ -235,7 +235,9 @@ def card_html(card: dict, sources: dict) -> str:
     where = row["span"]["start"] / max(1, card["doc_len"])
     excerpt = locate(source, record_text(row), where) or "(not found in the source text)"
     flags = "".join(f'<span class="flag {e(f)}">{e(f)}</span>' for f in row["flags"])
-    where_txt = " · ".join(x for x in (row["chapter"], row["section"], row["number"] and f"第{row['number']}题") if x)
+    src = row["source"]
+    where_txt = " · ".join(x for x in (src.get("format"), src.get("page") and f"p. {src['page']}", row["chapter"],
+                                       row["section"], row["number"] and f"第{row['number']}题") if x)
     return (f'<article class="card" id="{e(row["id"])}"><h3>{flags}{e(row["source"]["path"])} · {e(where_txt)} · '
             f'{e(row["type"])} <span class="muted">{e(row["id"])}</span></h3>'
             f'<div class="pair"><div><h4>source</h4><pre>{e(excerpt)}</pre></div>'

@@ -15,9 +15,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import clean, link, normalize, read, report, schema, segment, storage, write
+from . import clean, formats, link, normalize, read, report, schema, segment, storage, write
 from .dedupe import DEFAULT_THRESHOLD, Deduper
 from .engine import run as engine_run
+from .formats import pairs
 from .cache import DocCache, code_fingerprint
 from .progress import Progress
 from .model import PIPELINE_VERSION, SCHEMA_VERSION, Document, QuestionRecord, StageStats
@@ -59,21 +60,26 @@ def per_document_stats() -> dict[str, StageStats]:
     return {name: StageStats(name) for name in STAGES[:-1]}   # dedupe is corpus-wide
 
 
-def process_document(rel_path: str, data: bytes) -> DocResult:
-    """All per-document stages: bytes in, records and stats out. Pure."""
+def process_document(rel_path: str, data: bytes, answers: formats.Reading | None = None,
+                     questions: bool = True) -> DocResult:
+    """All per-document stages: bytes in, records and stats out. Pure.
+    `answers`: the text of the paper's answer file, read with it (formats/pairs.py);
+    `questions=False`: read and clean only (an answer file read with its paper)."""
     stats = per_document_stats()
     t = time.perf_counter()
     doc = read.document(rel_path, data)
     result = DocResult(doc, stats=stats)
     try:
         read.read(doc)
-        stats["read"].kept[doc.encoding] += 1
+        stats["read"].kept[doc.encoding or doc.format] += 1
     except read.UnreadableInput as e:
         doc.error = str(e)
-        stats["read"].dropped[doc.error.split(" (")[0]] += 1
+        stats["read"].dropped[doc.error.split(" (")[0].split(": ")[0]] += 1
         return result
     finally:
         doc.raw = b""                  # the text is all later stages need
+    if answers is not None:
+        pairs.append_answers(doc, answers)
     stats["read"].seconds += time.perf_counter() - t
     try:
         t = time.perf_counter()
@@ -88,6 +94,8 @@ def process_document(rel_path: str, data: bytes) -> DocResult:
         for r in doc.notes.get("mojibake", []):
             (stats["normalize"].kept if r["repaired"] else stats["normalize"].dropped)["mojibake_run"] += 1
         stats["normalize"].seconds += time.perf_counter() - t
+        if not questions:
+            return result
 
         t = time.perf_counter()
         blocks = segment.segment(doc.text)
@@ -98,6 +106,7 @@ def process_document(rel_path: str, data: bytes) -> DocResult:
 
         t = time.perf_counter()
         records = link.build_records(doc, blocks, stats["link"])
+        records = formats.after_link(doc, records)
         stats["link"].seconds += time.perf_counter() - t
 
         t = time.perf_counter()
@@ -131,6 +140,7 @@ class Task:
     rel: str                 # source path, "raw/…"
     size: int
     cache_dir: str | None = None
+    pair: tuple[str, str, str] | None = None   # ("paper" | "answers", the other file's url, its rel): formats/pairs.py
 
 
 def process_input(task: Task) -> tuple[DocResult, bool, int]:
@@ -142,12 +152,18 @@ def process_input(task: Task) -> tuple[DocResult, bool, int]:
         return unreadable(task.rel, f"cannot read file: {e.strerror or e}"), False, 0
     except Exception as e:   # a remote store's own errors
         return unreadable(task.rel, f"cannot read file: {type(e).__name__}: {e}"), False, 0
+    companion = b""
+    if task.pair:           # a paper and its answer file are read together
+        try:
+            companion = storage.read_bytes(task.pair[1])
+        except Exception as e:  # noqa: BLE001  (OSError, or a remote store's own errors)
+            return unreadable(task.rel, f"cannot read the paired file {task.pair[2]}: {e}"), False, len(data)
     cache = DocCache(task.cache_dir)
-    key = cache.key(task.rel, data)
+    key = cache.key(task.rel, data + companion)
     result = cache.get(key)
     if result is not None:
         return result, True, len(data)
-    result = process_document(task.rel, data)
+    result = pairs.process(task, data, companion, process_document) if task.pair else process_document(task.rel, data)
     cache.put(key, result)
     return result, False, len(data)
 
@@ -163,7 +179,7 @@ def list_inputs(raw: str, cache_dir: str | None) -> tuple[list[Task], list[dict]
         tasks = [Task(url, storage.relative(url, raw), size, cache_dir) for url, size in storage.list_remote(raw)
                  if posixpath.basename(url) not in SKIP_NAMES]
     tasks.sort(key=lambda t: t.rel)     # corpus order = source path order, as deduplication expects
-    return tasks, problems
+    return pairs.group(tasks), problems
 
 
 def _size(path: str) -> int:
@@ -197,13 +213,14 @@ def document_entry(r: DocResult) -> dict:
     return {
         "path": d.path, "doc_id": d.doc_id or None, "sha256": d.sha256 or None,
         "status": "quarantined" if d.error else "ok", "reason": d.error,
-        "encoding": d.encoding, "site": d.site, "title": d.title, "url": d.url,
+        "encoding": d.encoding, "format": d.format, "pages": d.pages, "site": d.site, "title": d.title, "url": d.url,
         "records": len(r.records), "records_rejected": len(r.rejected),
         "by_type": dict(sorted(counts_by_type.items())), "flags": dict(sorted(flags.items())),
         "removed_spans": len(d.removed), "removed_chars": sum(len(x.text) for x in d.removed),
         "characters": r.characters,
         "mojibake_runs": d.notes.get("mojibake", []),
         "orphan_answers": d.notes.get("orphan_answers", []),
+        "pair": d.notes.get("pair"),
     }
 
 

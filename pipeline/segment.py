@@ -641,11 +641,13 @@ def _answers_section(text: str, marks: list[Mark], n: int, cands: list[Candidate
     mk = marks[n]
     end = marks[n + 1].start if n + 1 < len(marks) else len(text)
     entries = keys.parse_open(text[mk.end:end])
-    if len(entries) < 2 or min(entries) != 1:
+    if not entries:
         return False
     top = max((m.end for m in marks[:n] if m.kind in ("section", "chapter")), default=0)
     asked = {c.value for c in cands if top <= c.start < mk.start and c.score >= 0}
-    return len(asked) >= 2 and abs(len(entries) - len(asked)) <= 1
+    # the same numbers again (an answer never repeats its own question's number), or 1…n for n questions
+    return set(entries) == asked or (len(entries) >= 2 and min(entries) == 1 and len(asked) >= 2
+                                     and abs(len(entries) - len(asked)) <= 1)
 
 
 def _keyish_after(text: str, pos: int) -> bool:

@@ -190,6 +190,12 @@ INFO_MARKER = re.compile(bracketed(INFO_WORDS))
 # any of the three, for cutting an item into parts
 ANY_MARKER = re.compile(rf"(?P<answer>{ANSWER_MARKER.pattern})|(?P<explanation>{EXPLANATION_MARKER.pattern})"
                         rf"|(?P<info>{INFO_MARKER.pattern})")
+# a line that opens with an answer marker
+ANSWER_LINE = re.compile(rf"^\s*(?:{ANSWER_MARKER.pattern})")
+# an option label as printed: "A." "A、" "(A)" "B," (OCR) "R." (OCR for B.)
+OPTION_LABEL = (rf"(?:[{OPTION_LETTERS}]\s*[{''.join(re.escape(d) for d in OPTION_DELIMITERS)}]"
+                rf"|[{OPTION_LETTERS}],(?=\S)|[(（][{OPTION_LETTERS}][)）]"
+                rf"|{'|'.join(re.escape(k) for k in OPTION_OCR_LABELS)})")
 # a line that is only a marker: "答案要点", "参考答案：", "【解析】"
 MARKER_LINE = re.compile(rf"^\s*(?:{bracketed(ANSWER_WORDS + EXPLANATION_WORDS, colon_optional=True)})\s*$")
 CONCLUSION = re.compile(rf"(?:{alternation(CONCLUSION_WORDS)})\s*[:：]?\s*(?:选项)?\s*(?P<ans>[A-H](?:\s*[、,，和与及]?\s*[A-H])*)"

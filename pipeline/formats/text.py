@@ -1,0 +1,99 @@
+"""Plain text in an unknown encoding. The encoding is chosen by a
+plausibility score over every candidate decoding, not by trying one and
+falling back on the first error: GBK bytes often decode "successfully" as
+Big5 or latin-1 garbage.
+"""
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+from . import UNSUPPORTED, Format, Reading, UnreadableInput, unsupported
+
+CANDIDATE_ENCODINGS = ["utf-8", "gb18030", "big5", "utf-16"]
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+@lru_cache(maxsize=1)
+def _common_han() -> frozenset[str]:
+    """The 3,755 level-1 GB2312 characters plus their traditional forms:
+    text made of these is Chinese, a wrong decoding is mostly not."""
+    chars = set()
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes([lead, trail]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    import opencc
+    level1 = "".join(sorted(chars))
+    for config in ("s2t", "s2tw"):   # 爲 and 為 both
+        chars |= set(opencc.OpenCC(config).convert(level1))
+    return frozenset(chars)
+
+
+def plausibility(text: str) -> float:
+    """Higher is more plausible Chinese (or plain) text. Per character:
+    common hanzi and ASCII score, rare hanzi score little, control characters,
+    replacement characters and private-use code points cost."""
+    if not text:
+        return 0.0
+    sample = text[:100_000]
+    counts = Counter(sample)          # score each distinct character once
+    return sum(_char_score(ch) * n for ch, n in counts.items()) / len(sample)
+
+
+@lru_cache(maxsize=65536)
+def _char_score(ch: str) -> float:
+    if ch in _common_han():
+        return 1.0
+    if ch.isascii():
+        return 0.5 if (ch.isprintable() or ch in "\n\r\t\f") else -5.0
+    if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff":
+        return -5.0
+    cat = unicodedata.category(ch)
+    if cat.startswith("C"):
+        return -5.0
+    if cat == "Lo":
+        return 0.1      # rare hanzi, kana, hangul: possible but suspicious
+    return 0.3          # punctuation, symbols
+
+
+def is_text(data: bytes) -> bool:
+    """Could be text: a Unicode BOM, or no NUL bytes and no known binary magic."""
+    if any(data.startswith(bom) for bom, _ in BOMS):
+        return True
+    return not any(data.startswith(magic) for magic, _ in UNSUPPORTED) and b"\x00" not in data[:8192]
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name). Raises UnreadableInput."""
+    if not data:
+        raise UnreadableInput("empty file")
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return data.decode(name, errors="replace"), name
+    if not is_text(data):
+        raise UnreadableInput(unsupported(data))
+    best = None
+    for name in CANDIDATE_ENCODINGS:
+        if name == "utf-16":
+            continue  # only with a BOM: without one it "decodes" anything
+        text = data.decode(name, errors="replace")
+        score = plausibility(text)    # replacement characters already cost there
+        if best is None or score > best[0] + 1e-9:
+            best = (score, text, name)
+    score, text, name = best
+    if score < 0.2:
+        raise UnreadableInput(f"not text in any supported encoding (best {name}, score {score:.2f})")
+    return text, name
+
+
+def read(data: bytes, name: str = "") -> Reading:
+    text, encoding = decode(data)
+    return Reading(text=text, encoding=encoding)
+
+
+FORMAT = Format("text", lambda data, name: is_text(data), read, library="built in (encoding by plausibility)")
