@@ -205,7 +205,9 @@ def find_headings(text: str) -> list[Mark]:
         single = entries and (not after[entries.end():].strip() or after[entries.end()] == "\n"
                               or any(mk.kind in ("section", "chapter") and mk.start == m.end() + entries.end()
                                      for mk in marks))
-        if not (section_next or (entries and _entry_run(after)) or single):
+        # "答案：1.控制2.外部3.…": numbered answers on the marker's line; a key if they answer a section
+        numbered = re.match(r"[ \t]*1[ \t]*[.、．]", after)
+        if not (section_next or (entries and _entry_run(after)) or single or numbered):
             continue
         # the title before the key word: back to the last sentence end, at most 30 characters
         lo = max(0, m.start() - 30)
@@ -214,7 +216,8 @@ def find_headings(text: str) -> list[Mark]:
         title = head[cut:]
         if not _KEY_TITLE.search(title) or re.search(r"[:：]\s*$", title):
             title = ""
-        add(Mark("key", m.start() - len(title), m.end(), _clean_title(title + m["key"]), glued=True))
+        add(Mark("key", m.start() - len(title), m.end(), _clean_title(title + m["key"]), glued=True,
+                 bare=not (section_next or (entries and _entry_run(after)) or single)))
     marks.sort(key=lambda mk: mk.start)
     return marks
 
@@ -640,11 +643,17 @@ def _answers_section(text: str, marks: list[Mark], n: int, cands: list[Candidate
     """A bare key word followed by numbered answers, one for each question of the section above it."""
     mk = marks[n]
     end = marks[n + 1].start if n + 1 < len(marks) else len(text)
-    entries = keys.parse_open(text[mk.end:end])
+    body = text[mk.end:end]
+    entries = max(keys.parse_open(body), keys.parse_objective(body), key=len)
     if not entries:
         return False
-    top = max((m.end for m in marks[:n] if m.kind in ("section", "chapter")), default=0)
-    asked = {c.value for c in cands if top <= c.start < mk.start and c.score >= 0}
+    heads = [m for m in marks[:n] if m.kind in ("section", "chapter")]
+    top = heads[-1].end if heads else 0
+    above = [c for c in cands if top <= c.start < mk.start and c.score >= 0]
+    if heads and heads[-1].qtype == "case_analysis":
+        above = [c for c in above if _STYLE_CLASS[c.style] != "paren"]   # a case's own (1) (2) questions
+    # the section's questions: the numbers printed like its first one (not the "(1)" points of an answer)
+    asked = {c.value for c in above if c.delim == above[0].delim} if above else set()
     # the same numbers again (an answer never repeats its own question's number), or 1…n for n questions
     return set(entries) == asked or (len(entries) >= 2 and min(entries) == 1 and len(asked) >= 2
                                      and abs(len(entries) - len(asked)) <= 1)
