@@ -95,15 +95,11 @@ def _sequential(text: str, letters: str):
     m = re.search(_label_pattern(letters[0], True), text)
     if not m:
         return None
-    starts = [(m.start(), m.end())]
-    pos = m.end()
-    for letter in letters[1:]:
-        nxt = re.compile(_label_pattern(letter, False)).search(text, pos)
-        if not nxt:
-            break
-        # a label far beyond the last one, after a line of other text, is not this set's
-        starts.append((nxt.start(), nxt.end()))
-        pos = nxt.end()
+    # labels after a space or a line break first (option texts such as "A、B、C" hold label-like
+    # letters), then anywhere after the previous label (options glued together: "A.电话B.微信")
+    spaced = _labels_from(text, letters, m, spaced=True)
+    glued = _labels_from(text, letters, m, spaced=False)
+    starts = spaced if len(spaced) >= len(glued) else glued
     if len(starts) < 2:
         return None
     options = []
@@ -117,6 +113,21 @@ def _sequential(text: str, letters: str):
            if k + 2 < len(letters)):
         return None
     return starts[0][0], options, len(text)
+
+
+def _labels_from(text: str, letters: str, first, spaced: bool) -> list[tuple[int, int]]:
+    starts = [(first.start(), first.end())]
+    pos = first.end()
+    for letter in letters[1:]:
+        pattern = _label_pattern(letter, False)
+        if spaced:
+            pattern = rf"(?<=[\s　])(?:{pattern})"
+        nxt = re.compile(pattern).search(text, pos)
+        if not nxt:
+            break
+        starts.append((nxt.start(), nxt.end()))
+        pos = nxt.end()
+    return starts
 
 
 def _two_column(text: str):

@@ -484,8 +484,8 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def mark_case_questions(text: str, cands: list[Candidate], marks: list[Mark]) -> None:
-    """A case section whose material comes first, unnumbered: its "(1)…(2)…" are the
-    case's own questions, not questions of the section."""
+    """A case section whose material comes first, unnumbered: its "1.…2.…" or
+    "(1)…(2)…" are the case's own questions, not questions of the section."""
     starts = [c.start for c in cands]
     for n, mk in enumerate(marks):
         if mk.kind != "section" or mk.qtype != "case_analysis":
@@ -502,8 +502,7 @@ def mark_case_questions(text: str, cands: list[Candidate], marks: list[Mark]) ->
         for c in cands[k:]:
             if c.start >= end:
                 break
-            if _STYLE_CLASS[c.style] in ("paren", "close"):
-                c.score -= LIST_PENALTY
+            c.score -= LIST_PENALTY
 
 
 _OPTION_A = re.compile(r"(?m)^[ \t]*(?:A[ \t]*[.．、:：)）]|[(（]A[)）])")
@@ -652,11 +651,19 @@ def _answers_section(text: str, marks: list[Mark], n: int, cands: list[Candidate
     above = [c for c in cands if top <= c.start < mk.start and c.score >= 0]
     if heads and heads[-1].qtype == "case_analysis":
         above = [c for c in above if _STYLE_CLASS[c.style] != "paren"]   # a case's own (1) (2) questions
-    # the section's questions: the numbers printed like its first one (not the "(1)" points of an answer)
-    asked = {c.value for c in above if c.delim == above[0].delim} if above else set()
+    # the section's questions: the numbers printed like its first one (not the "(1)" points of an
+    # answer), running on by one (a list that starts again at 1 is some question's points)
+    asked: set[int] = set()
+    for c in above:
+        if c.delim != above[0].delim:
+            continue
+        if asked and c.value != max(asked) + 1:
+            if c.value <= max(asked):
+                break
+            continue
+        asked.add(c.value)
     # the same numbers again (an answer never repeats its own question's number), or 1…n for n questions
-    return set(entries) == asked or (len(entries) >= 2 and min(entries) == 1 and len(asked) >= 2
-                                     and abs(len(entries) - len(asked)) <= 1)
+    return set(entries) == asked or (len(entries) >= 2 and min(entries) == 1 and len(entries) == len(asked))
 
 
 def _keyish_after(text: str, pos: int) -> bool:
