@@ -47,7 +47,7 @@ def starts_unit(line: str) -> bool:
 _PAGE_NUMBER_LINE = re.compile(rf"^\s*(?:{vocab.PAGE_NUMBER})\s*$")
 _PAGE_NUMBER_GLUED = re.compile(rf"\s*(?:{vocab.PAGE_NUMBER_GLUED})\s*")
 _TERMINAL_END = re.compile(rf"[{vocab.TERMINAL}”」』）)】\]:：]\s*$")
-_CUT = "\x0b"                     # where glued furniture was taken out
+_CUT = "\x07"                     # where glued furniture was taken out (a character no strip() eats)
 _IMAGE_LINE = re.compile(r"^\s*!\[[^\]\n]*\]\([^)\n]*\)\s*$")
 
 
