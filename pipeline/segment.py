@@ -492,7 +492,7 @@ def mark_case_questions(text: str, cands: list[Candidate], marks: list[Mark]) ->
             continue
         end = marks[n + 1].start if n + 1 < len(marks) else len(text)
         k = bisect_right(starts, mk.end)
-        while k < len(cands) and cands[k].score < 0.5:
+        while k < len(cands) and cands[k].score < 0:
             k += 1
         if k >= len(cands) or cands[k].start >= end:
             continue
@@ -707,7 +707,7 @@ def mark_lists(text: str, cands: list[Candidate], resets: list[int], marks: list
     prev = None                    # the last candidate that could be a question number
     for k in range(len(cands)):
         first = cands[k]
-        before, prev = prev, (k if base[k] >= 0.5 else prev)
+        before, prev = prev, (k if base[k] >= 0 else prev)
         if first.value != 1:
             continue
         # what opened the list: an earlier number, or an answer or explanation just above
