@@ -82,7 +82,9 @@ def remove_furniture(text: str) -> tuple[str, list[tuple[str, str]]]:
         if len(where) < 2:
             continue
         near_page = [i for i in where[1:] if _near(drop, lines, i)]
-        repeats = where[1:] if len(where) >= 3 else near_page
+        # three times without page numbers: a header only if it reads like a title, not a sentence
+        title_like = not _TERMINAL_END.search(key)
+        repeats = where[1:] if len(where) >= 3 and title_like else near_page
         for i in repeats:
             if not drop[i]:
                 drop[i] = True

@@ -24,7 +24,7 @@ The blocks cover the text in order; every character belongs to one block.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from . import keys, vocab
@@ -291,7 +291,7 @@ _CANDIDATE = re.compile(
     rf"|(?<![{HAN}A-Za-z])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
     rf"|(?<![\dA-Za-z])[(（](?P<par_v>\d{{1,3}})[)）]"
     rf"|(?<![\da-z.．%‰°/\-])(?<!\d[:：])(?P<v>\d{{1,3}})"
-    rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])|(?=[{HAN}“《【(（]|[A-Z][A-Za-z]|\s*\Z))")
+    rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])|(?=[{HAN}“《【(（_]|[A-Z][A-Za-z]|\s*\Z))")
 _DIGIT_AFTER = re.compile(r"\d")
 _STYLE_SCORE = {"nth": 2.0, "example": 2.0, "dot": 1.0, "paren": 0.2, "close": 0.2, "comma": -0.6, "colon": -0.4,
                 "space": -0.6, "glued": -1.2}
@@ -491,7 +491,7 @@ def mark_case_questions(text: str, cands: list[Candidate], marks: list[Mark]) ->
         if mk.kind != "section" or mk.qtype != "case_analysis":
             continue
         end = marks[n + 1].start if n + 1 < len(marks) else len(text)
-        k = bisect_right(starts, mk.end)
+        k = bisect_left(starts, mk.end)
         while k < len(cands) and cands[k].score < 0:
             k += 1
         if k >= len(cands) or cands[k].start >= end:

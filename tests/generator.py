@@ -206,6 +206,7 @@ def render(bank: Bank, layout: Layout, rng: random.Random) -> tuple[str, list[di
         elif layout.heading == "plain":
             out.append(name)
         key_entries: list[str] = []
+        first = number
         for q in questions:
             lines, entry = _render_question(q, number, layout, rng)
             out += lines
@@ -213,14 +214,14 @@ def render(bank: Bank, layout: Layout, rng: random.Random) -> tuple[str, list[di
             expected.append(_expected(q, number, layout, name))
             number += 1
         if layout.answers in ("key_section", "range_key", "run_together"):
-            out += _render_key(key_entries, layout, rng)
+            out += _render_key(key_entries, first, layout, rng)
         elif layout.answers == "key_end":
-            keys_at_end.append((f"{CN[s]}、{name}", key_entries))
+            keys_at_end.append((f"{CN[s]}、{name}", first, key_entries))
     if keys_at_end:
         out.append(rng.choice(KEY_HEADINGS))
-        for heading, entries in keys_at_end:
+        for heading, first, entries in keys_at_end:
             out.append(heading)
-            out += _render_key(entries, layout, rng, with_heading=False)
+            out += _render_key(entries, first, layout, rng, with_heading=False)
     if layout.boilerplate:
         out += ["相关文档", "- 一份无关的文档.doc"]
     text = _lay_out(out, layout, bank.title, rng)
@@ -287,8 +288,8 @@ def _answer_token(q: Question, layout: Layout) -> str:
     return str(q.answer)
 
 
-def _render_key(entries: list[str], layout: Layout, rng: random.Random, with_heading: bool = True) -> list[str]:
-    first = layout.start if layout.restart or True else 1
+def _render_key(entries: list[str], first: int, layout: Layout, rng: random.Random,
+                with_heading: bool = True) -> list[str]:
     numbers = list(range(first, first + len(entries)))
     head = [rng.choice(KEY_HEADINGS)] if with_heading else []
     if layout.answers == "range_key" and all(len(e) == 1 for e in entries):
