@@ -220,7 +220,8 @@ def join_lines(text: str) -> str:
         joinable = prev and not (paragraphs and pending_break)
         if joinable and not _HEADING_LINE.match(prev) and not vocab.MARKER_LINE.match(prev) and not starts_unit(line):
             full = width is not None and width - 8 <= display_width(last) <= width + 4
-            cont = (_CONTINUATION_START.match(line) or prev[-1] in ",，、") and prev[-1] not in _TERMINAL
+            cont = ((_CONTINUATION_START.match(line) or prev[-1] in ",，、") and prev[-1] not in _TERMINAL
+                    or prev[-1] == "_" == line[0])            # a blank broken over two lines
             if full or cont:
                 # a stray "." left at the start of a continuation is OCR junk
                 out[-1] = prev + re.sub(rf"^[.．](?=[{HAN}])", "", line)

@@ -378,6 +378,7 @@ def _numbered_answer(d: Draft, stem: str) -> str:
 def _clean_stem(stem: str, keep_newlines: bool) -> str:
     stem = re.sub(rf"\s*{vocab.SCORE_NOTE}\s*$", "", stem.strip())
     stem = vocab.IMAGE_RE.sub("", stem)
+    stem = re.sub(r"_[ \t]*\n\s*_", "__", stem)           # a blank broken over two lines
     stem = _UNDERSCORES.sub("（）", stem)
     stem = re.sub(r"[(（]\s*$", "（）", stem)             # OCR lost the closing bracket
     lines = [ln.strip() for ln in stem.split("\n") if ln.strip()]

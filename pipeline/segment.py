@@ -243,6 +243,9 @@ def _chapter_title(label: str, title: str) -> str:
     return f"{label} {title}".strip()
 
 
+_ONE_ENTRY = re.compile(rf"{_ENTRY}|{_RANGE}")
+
+
 def _entry_run(text: str) -> bool:
     """At least two key entries one after another at the start of text."""
     return len(re.findall(rf"{_ENTRY}|{_RANGE}", text[:80])) >= 2
@@ -452,12 +455,13 @@ def choose_chain(cands: list[Candidate], resets: list[int]) -> list[int]:
 
 def segment(text: str) -> list[Block]:
     marks = find_headings(text)
-    cands = find_candidates(text)
-    marks, key_spans = _answer_keys(text, marks, cands)
-    # candidates inside headings, chapter labels ("…模拟试卷 1 …") or keys are not question numbers
+    # candidates inside headings or chapter labels ("…模拟试卷 1 …") are not question numbers
     labels = [(m.start(), m.end()) for m in CHAPTER_AT.finditer(text)]
-    blocked = _merge(sorted([(mk.start, mk.end) for mk in marks] + key_spans + labels))
-    cands = [c for c in cands if not _inside(c.start, blocked)]
+    blocked = _merge(sorted([(mk.start, mk.end) for mk in marks] + labels))
+    cands = [c for c in find_candidates(text) if not _inside(c.start, blocked)]
+    marks, key_spans = _answer_keys(text, marks, cands)
+    # ... nor are the numbers of answer keys
+    cands = [c for c in cands if not _inside(c.start, key_spans)]
     resets = sorted([mk.start for mk in marks if mk.kind in ("chapter", "section")] + [s for s, _ in key_spans])
     mark_lists(text, cands, resets, marks)
     mark_case_questions(text, cands, marks)
@@ -670,17 +674,17 @@ def _keyish_after(text: str, pos: int) -> bool:
     """The text after a heading inside a key is more key: entries, or another heading then entries."""
     after = text[pos:pos + 120].lstrip()
     first = after.split("\n", 1)[0]
-    return bool(is_key_line(first) or _entry_run(after))
+    return bool(is_key_line(first) or _entry_run(after) or _ONE_ENTRY.fullmatch(first.strip()))
 
 
 def _first_question_position(text: str, cands: list[Candidate], marks: list[Mark]) -> int | None:
-    """Where questions have begun: a section heading naming a type, two plausible
-    numbered candidates, or an option set."""
+    """Where questions have begun: a section heading naming a type, a plausible
+    question number, or an option set."""
     plausible = [c for c in cands if c.score >= -1.0]
     opt = re.search(r"(?:^|[\s（）)?？:：。])A\s*[.．、:：]\s*\S[^\n]{0,200}?B\s*[.．、:：]", text)
     positions = [mk.end for mk in marks if mk.kind == "section" and mk.qtype][:1]
-    if len(plausible) >= 2:
-        positions.append(plausible[1].start)
+    if plausible:
+        positions.append(plausible[0].end)
     if opt:
         positions.append(opt.start())
     return min(positions) if positions else None
