@@ -1,4 +1,5 @@
-"""The record contract: schemas/question.schema.json plus the cross-field
+"""The record contract: pipeline/schemas/question.schema.json (shipped
+inside the package, read with importlib.resources) plus the cross-field
 rules JSON Schema cannot say well (answer letters among the options, one
 letter for single_choice, ids unique, duplicate_of resolvable).
 
@@ -11,8 +12,12 @@ import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
-SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas", "question.schema.json")
+
+def schema_file():
+    """The schema inside the installed package (a Traversable)."""
+    return resources.files(__package__) / "schemas" / "question.schema.json"
 
 
 @dataclass
@@ -27,8 +32,7 @@ class Problem:
 
 @lru_cache(maxsize=1)
 def load_schema() -> dict:
-    with open(SCHEMA_PATH, encoding="utf-8") as f:
-        return json.load(f)
+    return json.loads(schema_file().read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
