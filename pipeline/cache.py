@@ -17,6 +17,9 @@ from functools import lru_cache
 from .write import atomic_open
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# the Cache Directory Tagging convention: backup tools, and tiku ingest, skip a folder holding it
+CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
+CACHEDIR_TAG = CACHEDIR_SIGNATURE + b"\n# This file is a cache directory tag created by tiku (https://bford.info/cachedir/)\n"
 
 
 def package_files() -> list[str]:
@@ -72,6 +75,10 @@ class DocCache:
         if not self.folder:
             return
         try:
+            tag = os.path.join(self.folder, "CACHEDIR.TAG")
+            if not os.path.exists(tag):
+                with atomic_open(tag, "wb") as f:
+                    f.write(CACHEDIR_TAG)
             with atomic_open(self._file(key), "wb") as f:
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:

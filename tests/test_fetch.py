@@ -167,3 +167,23 @@ def test_decode_page_prefers_a_declared_charset_that_reads_well():
     assert decode_page(body, "text/html; charset=gbk")[1] == "gb18030"
     text, charset = decode_page("<p>客户服务</p>".encode("utf-8"), "text/html; charset=iso-8859-1")
     assert text == "<p>客户服务</p>" and charset == "utf-8"
+
+
+@pytest.mark.parametrize("url", ["htp://example.com/a", "example.com/page", "http://", "http://exa mple.com/",
+                                 "http://[::1/x", "http://host:99999/"])
+def test_a_malformed_url_is_invalid_url_not_a_network_error(tmp_path, url):
+    counts = fetch_all([url], str(tmp_path), FetchSettings(**SETTINGS))
+    (entry,) = read_log(str(tmp_path))
+    assert counts == {"invalid_url": 1} and entry["status"] == "invalid_url" and entry["error"], entry
+    assert entry["attempts"] == 0
+
+
+def test_cli_fetch_exits_1_when_any_url_failed(server, tmp_path, capsys):
+    from pipeline.cli import main
+    good, mixed = tmp_path / "good.txt", tmp_path / "mixed.txt"
+    good.write_text(f"{server}/ok/cli-1\n# a comment\n", encoding="utf-8")
+    mixed.write_text(f"{server}/ok/cli-2\n{server}/missing\nnot a url\n", encoding="utf-8")
+    assert main(["fetch", str(good), "--raw", str(tmp_path / "raw"), "--rate", "50"]) == 0
+    assert main(["fetch", str(mixed), "--raw", str(tmp_path / "raw"), "--rate", "50", "--retries", "0"]) == 1
+    summary = capsys.readouterr().err.strip().splitlines()[-1]
+    assert summary == "fetch: http_error 1, invalid_url 1, ok 1"
