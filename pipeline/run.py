@@ -16,12 +16,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import clean, formats, link, normalize, read, report, schema, segment, storage, write
+from .cache import CACHEDIR_SIGNATURE, DocCache, code_fingerprint
 from .dedupe import DEFAULT_THRESHOLD, Deduper
 from .engine import run as engine_run
 from .formats import pairs
-from .cache import CACHEDIR_SIGNATURE, DocCache, code_fingerprint
-from .progress import Progress
 from .model import PIPELINE_VERSION, SCHEMA_VERSION, Document, QuestionRecord, StageStats
+from .progress import Progress
 
 STAGES = ["read", "clean", "normalize", "segment", "link", "validate", "dedupe"]
 SKIP_NAMES = {"fetch-log.jsonl"}
@@ -300,7 +300,7 @@ def emit(result: DocResult, url: str, output: write.StreamingOutput, cards: repo
         cards.document(d.path, url, reason)
     rows = [rec.to_dict() for rec in result.records]
     for row in rows:
-        cards.record(row, url, len(d.text))
+        cards.record(row, url, d)
     output.records(rows)
     output.removed({"doc_id": d.doc_id, "path": d.path, "rule": x.rule, "text": x.text} for x in d.removed)
 
