@@ -11,8 +11,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import RAW, ROOT, digests
+
 from pipeline.cli import main
 from pipeline.model import PIPELINE_VERSION
 

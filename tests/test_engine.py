@@ -5,8 +5,8 @@ import os
 
 import fsspec
 import pytest
-
 from conftest import RAW, Log, digests
+
 from pipeline import engine, storage
 from pipeline.run import ingest
 

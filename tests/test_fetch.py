@@ -7,7 +7,8 @@ import pytest
 
 from pipeline.fetch import FetchSettings, decode_page, fetch_all, read_log
 
-PAGE = "<html><head><title>试题</title></head><body><div id='contents'><p>一、单选题</p><p>1.甲（）A.一B.二</p></div></body></html>"
+PAGE = ("<html><head><title>试题</title></head><body><div id='contents'><p>一、单选题</p><p>1.甲（）A.一B.二</p></div>"
+        "</body></html>")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -67,7 +68,8 @@ class Handler(BaseHTTPRequestHandler):
                 pass
             return
         if path == "/wrong-charset":   # says UTF-8, is GBK (and says so in <meta>)
-            body = ("<html><head><meta charset='gbk'></head><body><p>" + "客户服务管理考试题目" * 20 + "</p></body></html>").encode("gbk")
+            body = ("<html><head><meta charset='gbk'></head><body><p>" + "客户服务管理考试题目" * 20
+                    + "</p></body></html>").encode("gbk")
             return self.send(200, body, html)
         if path == "/missing":
             return self.send(404)

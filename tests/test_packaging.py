@@ -19,8 +19,8 @@ import time
 import zipfile
 
 import pytest
-
 from conftest import ROOT, digests
+
 from pipeline.cache import package_files
 from pipeline.model import PIPELINE_VERSION
 
