@@ -35,6 +35,8 @@ from .write import atomic_open
 
 MAX_CARDS = 400            # flagged records and quarantined documents: a page a browser still opens quickly
 MAX_PLAIN_CARDS = 600      # records without flags, for browsing; the rest of both are counted
+CONTEXT = 6                # characters each side that place a repair inside the record's text
+MIN_CONTEXT = 2            # at least this many on one side must match
 REPAIR_FLAGS = {"mojibake_repaired", "mojibake_uncertain"}     # a record whose text a repair changed
 MAX_ROWS = 20_000          # document table rows; the manifest lists every document
 EXCERPT_MAX = 1200         # characters of source shown on a card
@@ -253,17 +255,27 @@ class DocumentIndex:
 
     def repairs_for(self, row: dict) -> list[dict]:
         """The repaired runs in a record: those inside its span, and for a
-        record flagged as repaired, those whose text it holds (an answer
-        linked from a key elsewhere in the document is outside the span)."""
+        record flagged as repaired, those found with their surrounding text
+        in it (an answer linked from a key elsewhere is outside the span)."""
         start, end = row["span"]["start"], row["span"]["end"]
-        first, last = bisect.bisect_left(self.ends, start), bisect.bisect_right(self.starts, end)
-        found = {(s, e): run for s, e, run in self.repairs[first:last]}
+        first, last = bisect.bisect_right(self.ends, start), bisect.bisect_left(self.starts, end)
+        found = {(s, e): self.repair(s, e, run) for s, e, run in self.repairs[first:last]}
         if REPAIR_FLAGS & set(row["flags"]):
             text = record_text(row)
-            found.update({(s, e): run for s, e, run in self.repairs if self.text[s:e].strip() and self.text[s:e] in text})
-        return [{"cleaned": self.text[s:e], "raw": run.get("raw"), "repaired": run.get("repaired"),
-                 "uncertain": bool(run.get("uncertain")), "confidence": run.get("confidence")}
-                for (s, e), run in sorted(found.items(), key=lambda item: item[0])]
+            for s, e, run in self.repairs:
+                if (s, e) not in found and self.text[s:e].strip() and self.text[s:e] in text:
+                    r = self.repair(s, e, run)
+                    same = any(f["cleaned"] == r["cleaned"] and f["raw"] == r["raw"] for f in found.values())
+                    if not same and _find_repair(text, r) >= 0:     # the same garbling twice in a document: once
+                        found[s, e] = r
+        return [found[k] for k in sorted(found)]
+
+    def repair(self, s: int, e: int, run: dict) -> dict:
+        return {"cleaned": self.text[s:e], "raw": run.get("raw"), "repaired": run.get("repaired"),
+                "uncertain": bool(run.get("uncertain")), "confidence": run.get("confidence"),
+                # the text around it, to find this repair (not the same characters elsewhere) in the record
+                "before": self.text[max(0, s - CONTEXT):s].rsplit("\n", 1)[-1],
+                "after": self.text[e:e + CONTEXT].split("\n", 1)[0]}
 
 
 class CardCollector:
@@ -445,17 +457,31 @@ def question_label(number: str | None) -> str:
     return number if "题" in number else f"题号 {number}"
 
 
+def _find_repair(text: str, r: dict) -> int:
+    """Where repair `r` is in `text` (a field of the record), or -1: found by
+    its text together with at least MIN_CONTEXT of the characters around it
+    in the document, so that a repaired 是 marks that 是 and not another."""
+    before, after = r["before"], r["after"]
+    for k in range(CONTEXT, MIN_CONTEXT - 1, -1):
+        for left, right in ((k, k), (k, 0), (0, k)):
+            if len(before) < left or len(after) < right:
+                continue
+            at = text.find(before[len(before) - left:] + r["cleaned"] + after[:right])
+            if at >= 0:
+                return at + left
+    return -1
+
+
 def highlighted(text: str, repairs: list[dict]) -> str:
     """`text`, escaped, with each repaired run in it marked."""
-    marks = sorted({r["cleaned"]: r for r in repairs if r["cleaned"].strip()}.values(), key=lambda r: -len(r["cleaned"]))
     spans: list[tuple[int, int, dict]] = []
-    for r in marks:
-        at = text.find(r["cleaned"])
-        while at >= 0:
-            end = at + len(r["cleaned"])
-            if not any(s < end and at < t for s, t, _ in spans):
-                spans.append((at, end, r))
-            at = text.find(r["cleaned"], end)
+    for r in repairs:
+        if not r["cleaned"].strip():
+            continue
+        at = _find_repair(text, r)
+        end = at + len(r["cleaned"])
+        if at >= 0 and not any(s < end and at < t for s, t, _ in spans):
+            spans.append((at, end, r))
     out, pos = [], 0
     for s, t, r in sorted(spans, key=lambda x: x[0]):
         css = "repair uncertain" if r["uncertain"] else "repair"

@@ -58,11 +58,11 @@ def test_repaired_runs_are_highlighted_beside_the_text_they_replaced(seed_run):
     repaired = [r for r in records(cleaned) if "mojibake_repaired" in r["flags"]]
     assert repaired
     for r in repaired:
-        c = card(page, r["id"])
-        marked = re.findall(r'<mark class="repair"[^>]*>([^<]+)</mark>', c)
-        assert marked and all(m in c.split("<h4>mojibake repairs")[0] for m in marked)
-        pairs = re.findall(r'<li><span class="raw">([^<]+)</span> → <mark', c)
-        assert pairs and set(pairs) <= raw_runs
+        body, listing = card(page, r["id"]).split("<h4>mojibake repairs")
+        marked = re.findall(r'<mark class="repair"[^>]*>([^<]+)</mark>', body)
+        listed = re.findall(r'<li><span class="raw">([^<]+)</span> → <mark[^>]*>([^<]+)</mark>', listing)
+        assert marked and set(marked) <= {cleaned for _, cleaned in listed}, r["id"]
+        assert {raw for raw, _ in listed} <= raw_runs
 
 
 @pytest.mark.parametrize("number,label", [("3", "第3题"), ("三", "第三题"), ("12", "第12题"), ("例题3", "例题3"),
