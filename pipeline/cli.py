@@ -197,7 +197,7 @@ def ingest(args) -> int:
     from .run import ingest
     check_ingest(args)
     manifest = ingest(args.raw, args.out, near_threshold=args.near_duplicates,
-                      cache_dir=None if args.no_cache else args.cache, workers=args.workers or None,
+                      cache_dir=None if args.no_cache else os.path.abspath(args.cache), workers=args.workers or None,
                       engine=args.engine, scheduler=args.scheduler, with_inputs=False, log=sys.stderr)
     return 1 if args.strict and manifest["documents"]["quarantined"] else 0
 

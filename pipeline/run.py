@@ -200,14 +200,17 @@ def list_inputs(raw: str, cache_dir: str | None, out: str | None = None, log=Non
     are never inputs, even inside `raw`."""
     if storage.kind(raw) == "file":       # one document: named as it would be in its folder
         parent = storage.parent(raw)
-        return [Task(raw, storage.relative(raw, parent), _size(storage.local_path(raw)) if storage.is_local(raw) else 0,
-                     cache_dir)], []
+        if storage.is_local(raw):
+            path = os.path.abspath(storage.local_path(raw))
+            return [Task(path, storage.relative(path, parent), _size(path), cache_dir)], []
+        return [Task(raw, storage.relative(raw, parent), 0, cache_dir)], []
     if storage.is_local(raw):
         root = storage.local_path(raw)
         own = {storage.local_path(p): what for p, what in ((out, "this run's output"), (cache_dir, "the cache"))
                if p and storage.is_local(p)}
         files, problems = discover(root, own, log)
-        tasks = [Task(p, storage.relative(p, root), _size(p), cache_dir) for p in files]
+        # absolute: a Dask worker started in another folder reads the same file
+        tasks = [Task(os.path.abspath(p), storage.relative(p, root), _size(p), cache_dir) for p in files]
     else:
         problems = []
         own = tuple(p.rstrip("/") + "/" for p in (out,) if p and not storage.is_local(p))

@@ -4,8 +4,8 @@ import os
 import re
 
 import pytest
-
 from conftest import ROOT
+
 from pipeline import schema
 from pipeline.cli import parser
 
