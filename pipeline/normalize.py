@@ -17,7 +17,7 @@ import regex as re
 from . import mojibake
 from .formats import PAGE_BREAK
 from .model import Document, Removed
-from .patterns import SECTION_HEADING, CHAPTER_HEADING, ANSWER_LINE, EXPLANATION_LINE, starts_unit
+from .patterns import ANSWER_LINE, CHAPTER_HEADING, EXPLANATION_LINE, SECTION_HEADING, starts_unit
 
 # --- pinyin glosses -------------------------------------------------------
 
