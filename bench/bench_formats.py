@@ -19,9 +19,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-import formats_make as make
+import formats_make as make  # noqa: E402  (after the path set-up above)
 
-from pipeline import formats
+from pipeline import formats  # noqa: E402
 
 STEM = "依据有关规定，生产经营单位应当对从业人员进行安全生产教育和培训，下列说法正确的是（ ）"
 OPTIONS = ["保证从业人员具备必要的安全生产知识", "熟悉有关的安全生产规章制度", "掌握本岗位的安全操作技能", "了解事故应急处理措施"]

@@ -17,20 +17,27 @@ from functools import lru_cache
 from .write import atomic_open
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-SCHEMA_FILE = os.path.join(os.path.dirname(PACKAGE_DIR), "schemas", "question.schema.json")
+# the Cache Directory Tagging convention: backup tools, and tiku ingest, skip a folder holding it
+CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
+CACHEDIR_TAG = CACHEDIR_SIGNATURE + b"\n# This file is a cache directory tag created by tiku (https://bford.info/cachedir/)\n"
+
+
+def package_files() -> list[str]:
+    """Every file of the package, relative to it, sorted: modules, subpackages
+    and data tables (the schema included); compiled bytecode and hidden files left out."""
+    found = []
+    for base, dirs, names in os.walk(PACKAGE_DIR):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+        found += [os.path.relpath(os.path.join(base, n), PACKAGE_DIR) for n in names if not n.startswith(".")]
+    return sorted(found)
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     h = hashlib.sha256()
-    names = sorted(os.path.relpath(os.path.join(folder, n), PACKAGE_DIR)       # subpackages (formats/) too
-                   for folder, _, files in os.walk(PACKAGE_DIR) for n in files if n.endswith((".py", ".json")))
-    for name in names:
-        h.update(name.encode())
+    for name in package_files():
+        h.update(name.replace(os.sep, "/").encode())
         with open(os.path.join(PACKAGE_DIR, name), "rb") as f:
-            h.update(f.read())
-    if os.path.exists(SCHEMA_FILE):
-        with open(SCHEMA_FILE, "rb") as f:
             h.update(f.read())
     for dist in ("opencc", "jieba", "regex", "pypdfium2", "python-docx", "striprtf"):   # their data change results too
         try:
@@ -68,6 +75,10 @@ class DocCache:
         if not self.folder:
             return
         try:
+            tag = os.path.join(self.folder, "CACHEDIR.TAG")
+            if not os.path.exists(tag):
+                with atomic_open(tag, "wb") as f:
+                    f.write(CACHEDIR_TAG)
             with atomic_open(self._file(key), "wb") as f:
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:

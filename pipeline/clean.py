@@ -37,7 +37,7 @@ _SEPARATORS = " \t|/·•,，、:：;；0123456789.-—()（）[]【】"
 
 
 def probe(line: str) -> str:
-    from .normalize import strip_glosses, to_simplified, fold_width
+    from .normalize import fold_width, strip_glosses, to_simplified
     return fold_width(to_simplified(strip_glosses(line)))
 
 

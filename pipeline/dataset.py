@@ -39,8 +39,9 @@ def load(path: str = "cleaned", engine: str = "pandas", types: list[str] | None 
         return rel
     if engine != "pandas":
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    import pandas as pd            # here, not at import: `import pipeline` stays light for workers
+    import pandas as pd  # here, not at import: `import pipeline` stays light for workers
     import pyarrow.parquet as pq
+
     from .schema import load_schema
     props = load_schema()["properties"]
     df = pq.read_table(file).to_pandas()

@@ -41,7 +41,10 @@ def _in_order(submit: Callable, result: Callable, items: Iterable, window: int) 
 
 def die_with_parent(parent: int) -> None:
     """Pool initializer: a killed run (SIGKILL gives it no chance to stop its
-    pool) must not leave workers behind waiting for work forever."""
+    pool) must not leave workers behind waiting for work forever. Ctrl-C is
+    the parent's to handle: it stops the workers (a worker's own traceback
+    would only bury the one-line message)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         import ctypes
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -55,7 +58,19 @@ def run_local(func: Callable, items: list, workers: int | None = None) -> Iterat
         yield from map(func, items)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        yield from _in_order(lambda item: pool.submit(func, item), lambda fut: fut.result(), items, 8 * workers)
+        try:
+            yield from _in_order(lambda item: pool.submit(func, item), lambda fut: fut.result(), items, 8 * workers)
+        except BaseException:     # Ctrl-C, or the caller stopped reading: nobody waits for the documents in flight
+            stop_workers(pool)
+            raise
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End a pool's workers now instead of letting shutdown() wait for their tasks."""
+    # ProcessPoolExecutor has no public way to do this before Python 3.14 (terminate_workers)
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_dask(func: Callable, items: list, workers: int | None = None, scheduler: str | None = None) -> Iterator:

@@ -29,6 +29,10 @@ from .write import atomic_open
 
 USER_AGENT = f"tiku-fetch/{PIPELINE_VERSION} (exam dataset builder; polite: 1 req/s per host, honours robots.txt)"
 LOG_NAME = "fetch-log.jsonl"
+SCHEMES = ("http", "https")
+# statuses of a URL that was asked for and not saved: any of them makes `tiku fetch` exit 1
+FAILED = frozenset({"invalid_url", "robots_disallowed", "too_large", "redirect_loop", "timeout", "network_error",
+                    "http_error", "unreadable"})
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
 
 
@@ -93,6 +97,10 @@ class Fetcher:
         entry = {"url": url, "status": None, "http_status": None, "bytes": 0, "sha256": None,
                  "file": None, "charset": None, "attempts": 0, "error": None}
         started = time.time()
+        problem = url_problem(url)
+        if problem:
+            entry.update(status="invalid_url", error=problem)
+            return self._done(entry, started)
         if not self.allowed(url):
             entry.update(status="robots_disallowed")
             return self._done(entry, started)
@@ -105,6 +113,9 @@ class Fetcher:
                 body, response = self._get(url)
             except TooLarge as e:
                 entry.update(status="too_large", error=str(e))
+                return self._done(entry, started)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as e:    # e.g. a redirect to ftp://
+                entry.update(status="invalid_url", error=str(e))
                 return self._done(entry, started)
             except httpx.TooManyRedirects:
                 entry.update(status="redirect_loop", error=f"more than {s.max_redirects} redirects")
@@ -165,6 +176,22 @@ class Fetcher:
 
     def close(self):
         self.client.close()
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be fetched at all, or None."""
+    if any(c.isspace() for c in url):
+        return "a URL has no spaces"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port                        # raises for a port that is not a number in range
+    except ValueError as e:
+        return f"cannot parse: {e}"
+    if parts.scheme.lower() not in SCHEMES:
+        return f"not an {'/'.join(SCHEMES)} URL"
+    if not parts.hostname:
+        return "no host name"
+    return None
 
 
 class TooLarge(Exception):

@@ -17,12 +17,13 @@ from . import keys, vocab
 from .keys import KeyEntry
 from .model import Document, QuestionRecord, StageStats, order_flags
 from .segment import Block
-from .vocab import HAN, OBJECTIVE_TYPES
+from .vocab import HAN
 
 CHOICE = ("single_choice", "multiple_choice", "choice")
 
 # Markers that open a scenario: an open question carrying one is a case.
-CASE_MARKERS = re.compile(r"情景描述|案例[:：]|材料[:：]|阅读(?:以下|下面)|假设你|^问题[:：]|\n问题[:：]?\n?|案例[一二三四五六七八九十\d]?\s*\n")
+CASE_MARKERS = re.compile(r"情景描述|案例[:：]|材料[:：]|阅读(?:以下|下面)|假设你|^问题[:：]|\n问题[:：]?\n?"
+                          r"|案例[一二三四五六七八九十\d]?\s*\n")
 # Sections whose items are a term and its definition: "1、 需求 消费者在…"
 DEFINITION_SECTIONS = ("名词解释", "名词", "术语解释", "概念解释")
 _TERMINAL_END = re.compile(r"[。！？!?;；”」』)）…\]】．]\s*$|(?<!\d)\.\s*$|（）\s*$")
@@ -353,7 +354,7 @@ def _read_blank_answers(d: Draft, stem: str) -> str:
 
 def _split_definition(d: Draft, stem: str) -> str:
     """名词解释 printed as "需求 消费者在一定时期内…": the term is the stem, the rest its answer."""
-    m = re.match(rf"\s*(?P<term>[^\s。，,;；:：]{{1,20}})[ \t\u3000]+(?P<definition>\S.*)", stem, re.S)
+    m = re.match(r"\s*(?P<term>[^\s。，,;；:：]{1,20})[ \t\u3000]+(?P<definition>\S.*)", stem, re.S)
     if m and len(m["definition"].strip()) > len(m["term"]):
         d.answer_text = _clean_text(m["definition"])
         d.answer_source = "inline"

@@ -84,6 +84,7 @@ def prior_bigrams() -> tuple[Counter, Counter]:
     (350k words), in simplified and traditional form: general Chinese, for
     text a document never prints cleanly (002 garbles every 因為)."""
     import importlib.resources
+
     import opencc
     raw = importlib.resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
     words, freqs = [], []

@@ -16,16 +16,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import clean, formats, link, normalize, read, report, schema, segment, storage, write
+from .cache import CACHEDIR_SIGNATURE, DocCache, code_fingerprint
 from .dedupe import DEFAULT_THRESHOLD, Deduper
 from .engine import run as engine_run
 from .formats import pairs
-from .cache import DocCache, code_fingerprint
-from .progress import Progress
 from .model import PIPELINE_VERSION, SCHEMA_VERSION, Document, QuestionRecord, StageStats
+from .progress import Progress
 
 STAGES = ["read", "clean", "normalize", "segment", "link", "validate", "dedupe"]
 SKIP_NAMES = {"fetch-log.jsonl"}
-
+# a folder holding one of these files (with this text in its first 4 KB) is
+# tiku's own output, cache or export: never read as exam documents
+OUTPUT_MARKERS = {"manifest.json": b'"code_fingerprint"', "export.json": b'"left_out"',
+                  "CACHEDIR.TAG": CACHEDIR_SIGNATURE}
 
 @dataclass
 class DocResult:
@@ -36,10 +39,25 @@ class DocResult:
     characters: dict = field(default_factory=dict)   # where the cleaned text went, by kind
 
 
-def discover(root: str) -> tuple[list[str], list[dict]]:
-    """Input files under root (sorted, symlink loops and unreadable dirs reported)."""
+def written_by_tiku(folder: str) -> str | None:
+    """The marker file that makes `folder` tiku's own output, or None."""
+    for name, mark in OUTPUT_MARKERS.items():
+        try:
+            with open(os.path.join(folder, name), "rb") as f:
+                if mark in f.read(4096):
+                    return name
+        except OSError:
+            continue
+    return None
+
+
+def discover(root: str, skip: dict[str, str] | None = None, log=None) -> tuple[list[str], list[dict]]:
+    """Input files under root (sorted, symlink loops and unreadable dirs
+    reported). Folders in `skip` (this run's output and cache, each with
+    what it is) and folders tiku wrote are left out, each said once on `log`."""
     files, problems = [], []
     seen_dirs = set()
+    skip_real = {os.path.realpath(p): what for p, what in (skip or {}).items()}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=lambda e: problems.append(
             {"path": e.filename, "reason": f"cannot list folder: {e.strerror}"})):
         real = os.path.realpath(dirpath)
@@ -48,6 +66,14 @@ def discover(root: str) -> tuple[list[str], list[dict]]:
             problems.append({"path": dirpath, "reason": "symlink loop, folder skipped"})
             continue
         seen_dirs.add(real)
+        if dirpath != root:
+            marker = written_by_tiku(dirpath)
+            why = skip_real.get(real) or (marker and f"tiku's own output ({marker})")
+            if why:
+                dirnames[:] = []
+                if log is not None:
+                    print(f"ingest: skipped {storage.relative(dirpath, root)}/: {why}", file=log)
+                continue
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith(".") or name in SKIP_NAMES:
@@ -168,16 +194,28 @@ def process_input(task: Task) -> tuple[DocResult, bool, int]:
     return result, False, len(data)
 
 
-def list_inputs(raw: str, cache_dir: str | None) -> tuple[list[Task], list[dict]]:
-    """The inputs under `raw` (folder or fsspec URL) in corpus order, and folder problems."""
+def list_inputs(raw: str, cache_dir: str | None, out: str | None = None, log=None) -> tuple[list[Task], list[dict]]:
+    """The inputs under `raw` (a folder, one file, or an fsspec URL of either)
+    in corpus order, and folder problems. The output folder and the cache
+    are never inputs, even inside `raw`."""
+    if storage.kind(raw) == "file":       # one document: named as it would be in its folder
+        parent = storage.parent(raw)
+        if storage.is_local(raw):
+            path = os.path.abspath(storage.local_path(raw))
+            return [Task(path, storage.relative(path, parent), _size(path), cache_dir)], []
+        return [Task(raw, storage.relative(raw, parent), 0, cache_dir)], []
     if storage.is_local(raw):
         root = storage.local_path(raw)
-        files, problems = discover(root)
-        tasks = [Task(p, storage.relative(p, root), _size(p), cache_dir) for p in files]
+        own = {storage.local_path(p): what for p, what in ((out, "this run's output"), (cache_dir, "the cache"))
+               if p and storage.is_local(p)}
+        files, problems = discover(root, own, log)
+        # absolute: a Dask worker started in another folder reads the same file
+        tasks = [Task(os.path.abspath(p), storage.relative(p, root), _size(p), cache_dir) for p in files]
     else:
         problems = []
+        own = tuple(p.rstrip("/") + "/" for p in (out,) if p and not storage.is_local(p))
         tasks = [Task(url, storage.relative(url, raw), size, cache_dir) for url, size in storage.list_remote(raw)
-                 if posixpath.basename(url) not in SKIP_NAMES]
+                 if posixpath.basename(url) not in SKIP_NAMES and not url.startswith(own)]
     tasks.sort(key=lambda t: t.rel)     # corpus order = source path order, as deduplication expects
     return pairs.group(tasks), problems
 
@@ -265,7 +303,7 @@ def emit(result: DocResult, url: str, output: write.StreamingOutput, cards: repo
         cards.document(d.path, url, reason)
     rows = [rec.to_dict() for rec in result.records]
     for row in rows:
-        cards.record(row, url, len(d.text))
+        cards.record(row, url, d)
     output.records(rows)
     output.removed({"doc_id": d.doc_id, "path": d.path, "rule": x.rule, "text": x.text} for x in d.removed)
 
@@ -279,7 +317,7 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
     manifest's per-document entries go through a staging file too; the
     returned manifest carries them only `with_inputs` (the CLI does not)."""
     started = time.time()
-    tasks, problems = list_inputs(raw, cache_dir)
+    tasks, problems = list_inputs(raw, cache_dir, out, log)
     progress = Progress(len(tasks), sum(t.size for t in tasks), log)
     totals = {name: StageStats(name) for name in STAGES}
     deduper = Deduper(totals["dedupe"], near_threshold)

@@ -1,4 +1,5 @@
-"""The record contract: schemas/question.schema.json plus the cross-field
+"""The record contract: pipeline/schemas/question.schema.json (shipped
+inside the package, read with importlib.resources) plus the cross-field
 rules JSON Schema cannot say well (answer letters among the options, one
 letter for single_choice, ids unique, duplicate_of resolvable).
 
@@ -11,8 +12,13 @@ import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Iterator
 
-SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas", "question.schema.json")
+
+def schema_file():
+    """The schema inside the installed package (a Traversable)."""
+    return resources.files(__package__) / "schemas" / "question.schema.json"
 
 
 @dataclass
@@ -27,8 +33,7 @@ class Problem:
 
 @lru_cache(maxsize=1)
 def load_schema() -> dict:
-    with open(SCHEMA_PATH, encoding="utf-8") as f:
-        return json.load(f)
+    return json.loads(schema_file().read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -110,51 +115,111 @@ def check_record(rec: dict) -> list[tuple[str, str]]:
     return out
 
 
-def check_records(records: list) -> list[Problem]:
-    """Per-record rules plus the file-level ones (unique ids, duplicate_of targets)."""
-    problems = []
+class UnsupportedFormat(ValueError):
+    """A file validate cannot read as records (CSV, a spreadsheet, …)."""
+
+
+# what validate reads, by file name ending; other names are sniffed
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+PARQUET_MAGIC = b"PAR1"
+QUESTION_FILES = ("questions.parquet", "questions.jsonl")     # looked for in a folder, in this order
+
+
+def questions_file(path: str) -> str:
+    """The file to check: `path` itself, or the questions file of an ingest output folder."""
+    if not os.path.isdir(path):
+        return path
+    for name in QUESTION_FILES:
+        if os.path.exists(os.path.join(path, name)):
+            return os.path.join(path, name)
+    raise UnsupportedFormat(f"a folder without {' or '.join(QUESTION_FILES)}")
+
+
+def file_format(path: str) -> str:
+    """"jsonl" or "parquet": by the name's ending, else by the first bytes."""
+    fmt = FORMATS.get(os.path.splitext(path)[1].lower())
+    if fmt:
+        return fmt
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head.startswith(PARQUET_MAGIC):
+        return "parquet"
+    if not head.strip() or head.lstrip().lstrip(b"\xef\xbb\xbf").startswith(b"{"):
+        return "jsonl"
+    raise UnsupportedFormat("unsupported format (validate reads JSON Lines and Parquet question files)")
+
+
+def rows(path: str, fmt: str) -> Iterator[tuple[int, object]]:
+    """(row number, record) for each record of the file, or (row, Problem) for
+    a row that cannot be read. A JSONL row number is the file's line number
+    (blank lines are skipped, not renumbered); a Parquet row number counts rows."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+        f = pq.ParquetFile(path)
+        row = 0
+        for i in range(f.num_row_groups):
+            for rec in f.read_row_group(i).to_pylist():
+                row += 1
+                yield row, rec
+        return
+    with open(path, "rb") as f:
+        for row, raw in enumerate(f, 1):
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if row == 1 else "utf-8")
+            except UnicodeDecodeError as e:
+                yield row, Problem(row, "(line)", f"not UTF-8: byte {e.start + 1} cannot be decoded")
+                continue
+            try:
+                yield row, json.loads(line)
+            except json.JSONDecodeError as e:
+                yield row, Problem(row, "(line)", f"not valid JSON: {e.msg} at column {e.colno}")
+
+
+def check_rows(numbered: Iterable[tuple[int, object]]) -> tuple[int, list[Problem]]:
+    """Per-record rules plus the file-level ones (unique ids, duplicate_of
+    targets anywhere in the file), over (row, record) pairs as rows() gives
+    them; returns how many rows there were and the problems, in row order."""
+    problems: list[Problem] = []
     ids: dict[str, int] = {}
-    for row, rec in enumerate(records, 1):
+    pointers: list[tuple[int, str]] = []        # duplicate_of targets, resolved at the end
+    count = 0
+    for row, rec in numbered:
+        count += 1
+        if isinstance(rec, Problem):
+            problems.append(rec)
+            continue
         problems += [Problem(row, f, r) for f, r in check_record(rec)]
-        rid = rec.get("id") if isinstance(rec, dict) else None
+        if not isinstance(rec, dict):
+            continue
+        rid, target = rec.get("id"), rec.get("duplicate_of")
         if isinstance(rid, str):
             if rid in ids:
                 problems.append(Problem(row, "id", f"duplicate id {rid} (first at row {ids[rid]})"))
             else:
                 ids[rid] = row
-    for row, rec in enumerate(records, 1):
-        target = rec.get("duplicate_of") if isinstance(rec, dict) else None
-        if isinstance(target, str) and target not in ids:
-            problems.append(Problem(row, "duplicate_of", f"points to {target}, which is not in the file"))
-    return problems
+        if isinstance(target, str):
+            pointers.append((row, target))
+    problems += [Problem(row, "duplicate_of", f"points to {target}, which is not in the file")
+                 for row, target in pointers if target not in ids]
+    return count, sorted(problems, key=lambda p: (p.row, p.field))
 
 
-def read_records(path: str) -> tuple[list, list[Problem]]:
-    """Load a questions.jsonl or .parquet; unreadable rows become problems."""
-    if os.path.isdir(path):
-        for name in ("questions.parquet", "questions.jsonl"):
-            if os.path.exists(os.path.join(path, name)):
-                path = os.path.join(path, name)
-                break
-    if path.endswith(".parquet"):
-        import pyarrow.parquet as pq
-        return pq.read_table(path).to_pylist(), []
-    records, problems = [], []
-    with open(path, encoding="utf-8") as f:
-        for row, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                records.append(None)
-                problems.append(Problem(row, "(line)", f"not valid JSON: {e.msg}"))
-    return records, problems
+@dataclass
+class Validation:
+    path: str                 # the file checked (a folder's questions file)
+    records: int
+    problems: list[Problem]
+
+
+def validate_file(path: str) -> Validation:
+    """Check a questions .jsonl / .parquet file, or an ingest output folder.
+    Raises UnsupportedFormat for anything else, OSError when unreadable."""
+    path = questions_file(path)
+    count, problems = check_rows(rows(path, file_format(path)))
+    return Validation(path, count, problems)
 
 
 def validate_path(path: str) -> list[Problem]:
-    records, problems = read_records(path)
-    bad_rows = {p.row for p in problems}
-    good = [r if i not in bad_rows else {} for i, r in enumerate(records, 1)]
-    problems += [p for p in check_records(good) if p.row not in bad_rows]
-    return sorted(problems, key=lambda p: (p.row, p.field))
+    return validate_file(path).problems

@@ -55,27 +55,31 @@ class Block:
 # --- headings -------------------------------------------------------------------
 
 _NOTE = r"[(（][^()（）\n]{0,60}[)）]"
-_SECTION_TITLE = rf"[^\n。？?！!;；:：()（）、.．,，\d{CN_DIGITS}]{{0,10}}?(?:{vocab.SECTION_ALT}|{vocab.MODULE_ALT})(?:题|部分|类题)?"
+_SECTION_TITLE = (rf"[^\n。？?！!;；:：()（）、.．,，\d{CN_DIGITS}]{{0,10}}?(?:{vocab.SECTION_ALT}|{vocab.MODULE_ALT})"
+                  rf"(?:题|部分|类题)?")
 # "一、单项选择题（每题1分，共20分）：" on its own line, numbering optional
 SECTION_LINE = re.compile(
     rf"^[ \t]*(?P<num>{vocab.HEADING_NUMBER})?[ \t]*(?P<title>{_SECTION_TITLE})[ \t]*(?P<note>(?:{_NOTE}[ \t]*)*)[:：]?[ \t]*$",
     re.M)
 # "二、XXXX题（…）" on its own line: numbered and ending in 题, naming no known type
 GENERIC_SECTION_LINE = re.compile(
-    rf"^[ \t]*(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*(?P<title>[^\n。！!()（）:：,，;；]{{0,11}}[^\n。？?！!()（）:：,，;；])"
+    rf"^[ \t]*(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*"
+    rf"(?P<title>[^\n。！!()（）:：,，;；]{{0,11}}[^\n。？?！!()（）:：,，;；])"
     rf"[ \t]*(?P<note>(?:{_NOTE}[ \t]*)*)[:：]?[ \t]*$", re.M)
 # the same glued into running text: numbered, ending at the type word (+题)
 SECTION_GLUED = re.compile(
     rf"(?<![{CN_DIGITS}\d])(?:(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*"
     rf"(?P<title>[^\n。？?！!()（）:：{CN_DIGITS}\d]{{0,8}}?(?:{vocab.SECTION_ALT})题?)"
     rf"|(?<![^\s)）])(?P<num2>[{CN_DIGITS}]{{1,3}})[ \t]+(?P<title2>(?:{vocab.SECTION_ALT})题)"
-    rf"|(?P<title3>(?:{vocab.SECTION_ALT})题)(?=[ \t]*(?:第[ \t]*\d{{1,3}}[ \t]*题|\d{{1,3}}[ \t]*[.、．)）]|[(（]\d{{1,3}}[)）])))"
+    rf"|(?P<title3>(?:{vocab.SECTION_ALT})题)"
+    rf"(?=[ \t]*(?:第[ \t]*\d{{1,3}}[ \t]*题|\d{{1,3}}[ \t]*[.、．)）]|[(（]\d{{1,3}}[)）])))"
     rf"[ \t]*(?P<note>(?:{_NOTE}[ \t]*)*)[:：]?")
 CHAPTER_AT = re.compile(rf"(?P<label>{vocab.CHAPTER_LABEL})")
 # a title line that ends with a part number: "…测试题目(一)", "…真题8卷 第1卷"
 PART_TITLE_LINE = re.compile(
     rf"^[ \t]*(?P<title>[^\n。？?！!]{{2,40}}?(?:试题|试卷|测试|练习|真题|题目|题库|习题|考题)[^\n。？?！!]{{0,12}}?"
-    rf"(?P<label>[(（][{CN_DIGITS}\d]{{1,3}}[)）]|第\s*[{CN_DIGITS}\d]{{1,3}}\s*[卷套篇]|[卷篇套]\s*[{CN_DIGITS}\d]{{1,3}}))[ \t]*$",
+    rf"(?P<label>[(（][{CN_DIGITS}\d]{{1,3}}[)）]|第\s*[{CN_DIGITS}\d]{{1,3}}\s*[卷套篇]"
+    rf"|[卷篇套]\s*[{CN_DIGITS}\d]{{1,3}}))[ \t]*$",
     re.M)
 # "参考答案", "本章答案:", "模拟试卷（一）参考答案", "…测试题参考答案及解析"
 KEY_LINE = re.compile(rf"^[ \t]*(?P<title>[^\n。？?！!]{{0,40}}?)(?P<key>{vocab.KEY_HEADING_WORDS})[ \t]*[:：]?[ \t]*$", re.M)
@@ -294,7 +298,8 @@ _CANDIDATE = re.compile(
     rf"|(?<![{HAN}A-Za-z])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
     rf"|(?<![\dA-Za-z])[(（](?P<par_v>\d{{1,3}})[)）]"
     rf"|(?<![\da-z.．%‰°/\-])(?<!\d[:：])(?P<v>\d{{1,3}})"
-    rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])|(?=[{HAN}“《【(（_]|[A-Z][A-Za-z]|\s*\Z))")
+    rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])"
+    rf"|(?=[{HAN}“《【(（_]|[A-Z][A-Za-z]|\s*\Z))")
 _DIGIT_AFTER = re.compile(r"\d")
 _STYLE_SCORE = {"nth": 2.0, "example": 2.0, "dot": 1.0, "paren": 0.2, "close": 0.2, "comma": -0.6, "colon": -0.4,
                 "space": -0.6, "glued": -1.2}

@@ -41,10 +41,16 @@ def filesystem(url: str):
 
 
 def exists_folder(url: str) -> bool:
+    return kind(url) == "folder"
+
+
+def kind(url: str) -> str | None:
+    """"folder", "file", or None when there is nothing at `url`."""
     if is_local(url):
-        return os.path.isdir(local_path(url))
+        path = local_path(url)
+        return "folder" if os.path.isdir(path) else "file" if os.path.exists(path) else None
     fs, path = filesystem(url)
-    return fs.isdir(path)
+    return "folder" if fs.isdir(path) else "file" if fs.isfile(path) else None
 
 
 def list_remote(url: str) -> list[tuple[str, int]]:
@@ -66,6 +72,14 @@ def basename(url: str) -> str:
     if is_local(url):
         return os.path.basename(os.path.abspath(local_path(url)))
     return posixpath.basename(url.split("://", 1)[1].rstrip("/"))
+
+
+def parent(url: str) -> str:
+    """The folder holding `url` (a path or a URL of the same kind)."""
+    if is_local(url):
+        return os.path.dirname(os.path.abspath(local_path(url)))
+    head, rest = url.split("://", 1)
+    return f"{head}://{posixpath.dirname(rest.rstrip('/'))}"
 
 
 def read_bytes(url: str) -> bytes:

@@ -71,7 +71,7 @@ CHAPTER_LABELS = [
     rf"(?:项目|模块|单元|任务|专题|课题|情境|学习情境)\s*[{CN_DIGITS}\d]{{1,3}}",
     rf"(?:模拟|综合|测试|练习|自测|考试)?(?:试卷|试题|测试|练习)\s*[(（][{CN_DIGITS}\d]{{1,3}}[)）]",
     rf"(?:模拟)?试卷\s*[{CN_DIGITS}\d]{{1,2}}(?![{CN_DIGITS}\d])",
-    rf"(?:Part|PART|Unit|UNIT|Chapter|CHAPTER)\s*\d{{1,2}}",
+    r"(?:Part|PART|Unit|UNIT|Chapter|CHAPTER)\s*\d{1,2}",
 ]
 
 # --- answers, explanations and keys ---------------------------------------
@@ -198,8 +198,8 @@ OPTION_LABEL = (rf"(?:[{OPTION_LETTERS}]\s*[{''.join(re.escape(d) for d in OPTIO
                 rf"|{'|'.join(re.escape(k) for k in OPTION_OCR_LABELS)})")
 # a line that is only a marker: "答案要点", "参考答案：", "【解析】"
 MARKER_LINE = re.compile(rf"^\s*(?:{bracketed(ANSWER_WORDS + EXPLANATION_WORDS, colon_optional=True)})\s*$")
-CONCLUSION = re.compile(rf"(?:{alternation(CONCLUSION_WORDS)})\s*[:：]?\s*(?:选项)?\s*(?P<ans>[A-H](?:\s*[、,，和与及]?\s*[A-H])*)"
-                        rf"(?![A-Za-z])")
+CONCLUSION = re.compile(rf"(?:{alternation(CONCLUSION_WORDS)})\s*[:：]?\s*(?:选项)?\s*"
+                        rf"(?P<ans>[A-H](?:\s*[、,，和与及]?\s*[A-H])*)(?![A-Za-z])")
 
 _JUDGE_ALT = alternation(JUDGEMENTS)
 JUDGEMENT_TOKEN = re.compile(rf"(?:{_JUDGE_ALT})")

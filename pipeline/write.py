@@ -67,11 +67,6 @@ def write_json(path: str, obj) -> None:
         f.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
-def write_text(path: str, text: str) -> None:
-    with atomic_open(path) as f:
-        f.write(text)
-
-
 STAGING_PREFIX = ".staging."
 
 
@@ -94,19 +89,20 @@ def remove_stale_temps(folder: str) -> int:
 class StreamingOutput:
     """One run's outputs, written as the documents come in: records go to
     Parquet row groups and JSONL lines in batches, so memory does not grow
-    with the corpus. Everything is written into a staging folder inside
-    `out` and renamed into place by commit(), so a killed run leaves the
-    previous outputs untouched (the next run removes the staging folder).
-    Cleaned document texts are content-addressed and go straight to docs/."""
+    with the corpus. Everything, the cleaned document texts included, is
+    written into a staging folder inside `out` and renamed into place by
+    commit(), so a killed or interrupted run leaves the previous outputs
+    untouched (the next run removes the staging folder)."""
 
     JSONL = ("questions.jsonl", "removed.jsonl", "quarantine.jsonl")
     DOCUMENTS = "documents.jsonl"     # the manifest's per-document entries, kept out of memory
 
     def __init__(self, out: str, batch_rows: int = 5_000):
         self.out, self.batch_rows = out, batch_rows
-        os.makedirs(os.path.join(out, "docs"), exist_ok=True)
+        os.makedirs(out, exist_ok=True)
         remove_stale_temps(out)
         self.staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out)
+        os.mkdir(os.path.join(self.staging, "docs"))
         self.parquet = pq.ParquetWriter(os.path.join(self.staging, "questions.parquet"), RECORD_SCHEMA,
                                         compression="zstd")
         self.lines = {name: open(os.path.join(self.staging, name), "w", encoding="utf-8", newline="\n")
@@ -143,7 +139,10 @@ class StreamingOutput:
 
     def doc(self, doc_id: str, text: str) -> None:
         self.doc_ids.add(doc_id)
-        write_text(os.path.join(self.out, "docs", f"{doc_id}.txt"), text)
+        with open(os.path.join(self.staging, "docs", f"{doc_id}.txt"), "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())      # renamed into place at commit: on disk before the manifest names it
 
     def _append(self, name: str, rows) -> None:
         f = self.lines[name]
@@ -173,7 +172,10 @@ class StreamingOutput:
         names = ["questions.parquet", *self.JSONL]
         for name in names:
             os.replace(os.path.join(self.staging, name), os.path.join(self.out, name))
-        docs = os.path.join(self.out, "docs")
+        docs, staged = os.path.join(self.out, "docs"), os.path.join(self.staging, "docs")
+        os.makedirs(docs, exist_ok=True)
+        for name in os.listdir(staged):        # content-addressed: a name already there holds the same text
+            os.replace(os.path.join(staged, name), os.path.join(docs, name))
         for name in os.listdir(docs):
             if name.endswith(".txt") and name[:-4] not in self.doc_ids:
                 os.unlink(os.path.join(docs, name))

@@ -38,14 +38,15 @@ TF_STEMS = ["{x}应当坚持{p}的原则。（）", "开展{x}时可以不进行
 FILL_STEMS = ["{x}的三个基本环节是（）、（）和（）。", "{x}应当遵循（）的原则。"]
 SHORT_STEMS = ["简述{x}的主要内容。", "{x}有哪些基本特点？", "什么是{x}？"]
 ESSAY_STEMS = ["论述{x}与{y}的关系。", "试论如何做好{x}工作。"]
-CASE_STEMS = ["某单位在{x}中出现了问题：负责人未按规定{p}，导致工作延误。\n问题：\n（1）该单位的做法存在什么问题？\n（2）应当如何改进？"]
+CASE_STEMS = ["某单位在{x}中出现了问题：负责人未按规定{p}，导致工作延误。"
+              "\n问题：\n（1）该单位的做法存在什么问题？\n（2）应当如何改进？"]
 # stems whose first words are numbers: the number after a question number must not confuse it
 NUMBER_STEMS = ["2021年修订的{x}规定中，应当（）。", "3人以上参与{x}时，应当（）。", "0.5小时内完成{x}的要求是（）。"]
 
 
 @dataclass
 class Question:
-    type: str                       # single_choice | multiple_choice | true_false | fill_blank | short_answer | essay | case_analysis
+    type: str                       # single_choice … case_analysis (the record types)
     stem: str                       # as the record should hold it: blanks （）
     options: list[str] = field(default_factory=list)
     answer: object = None           # "B" / "ACD" / True / "text" / None

@@ -2,8 +2,8 @@ import json
 import os
 
 import pytest
-
 from conftest import SHARED, load_cases
+
 from pipeline import clean
 from pipeline.normalize import to_simplified
 

@@ -84,6 +84,7 @@ def test_copies_of_copies_point_at_the_root():
 def test_band_index_finds_what_a_plain_dict_finds():
     """Sorted arrays plus merges give the same candidates as a dict of lists."""
     import numpy as np
+
     from pipeline.dedupe import BandIndex
     rng = np.random.default_rng(7)
     index, plain = BandIndex(min_recent=50), {}

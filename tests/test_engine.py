@@ -5,8 +5,8 @@ import os
 
 import fsspec
 import pytest
-
 from conftest import RAW, Log, digests
+
 from pipeline import engine, storage
 from pipeline.run import ingest
 
@@ -82,10 +82,10 @@ def test_protocol(url, expected):
 def test_cli_reports_a_missing_remote_folder(capsys):
     from pipeline.cli import main
     assert main(["ingest", "--raw", "memory://nowhere/raw", "--out", "memory://nowhere/out"]) == 2
-    assert "memory://nowhere/raw: no such folder" in capsys.readouterr().err
+    assert "tiku: --raw memory://nowhere/raw: no such file or folder" in capsys.readouterr().err
 
 
 def test_cli_scheduler_needs_the_dask_engine(capsys):
     from pipeline.cli import main
     assert main(["ingest", "--raw", RAW, "--scheduler", "tcp://127.0.0.1:8786"]) == 2
-    assert "--scheduler needs --engine dask" in capsys.readouterr().err
+    assert "tiku: --scheduler: needs --engine dask" in capsys.readouterr().err

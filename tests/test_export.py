@@ -121,7 +121,7 @@ def test_cli_export(seed_run, tmp_path, capsys):
 
 def test_cli_export_without_an_ingest(tmp_path, capsys):
     assert main(["export", "--cleaned", str(tmp_path / "nothing"), "--format", "hf", "--out", str(tmp_path / "o")]) == 2
-    assert "run ingest first" in capsys.readouterr().err
+    assert "run tiku ingest first" in capsys.readouterr().err
 
 
 def test_hf_export_in_several_shards(seed_run, tmp_path, monkeypatch):

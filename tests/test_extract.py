@@ -4,8 +4,8 @@ import os
 import shutil
 
 import pytest
-
 from conftest import ROOT
+
 from pipeline.extract import extract
 from pipeline.run import ingest
 

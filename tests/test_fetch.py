@@ -7,7 +7,8 @@ import pytest
 
 from pipeline.fetch import FetchSettings, decode_page, fetch_all, read_log
 
-PAGE = "<html><head><title>试题</title></head><body><div id='contents'><p>一、单选题</p><p>1.甲（）A.一B.二</p></div></body></html>"
+PAGE = ("<html><head><title>试题</title></head><body><div id='contents'><p>一、单选题</p><p>1.甲（）A.一B.二</p></div>"
+        "</body></html>")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -67,7 +68,8 @@ class Handler(BaseHTTPRequestHandler):
                 pass
             return
         if path == "/wrong-charset":   # says UTF-8, is GBK (and says so in <meta>)
-            body = ("<html><head><meta charset='gbk'></head><body><p>" + "客户服务管理考试题目" * 20 + "</p></body></html>").encode("gbk")
+            body = ("<html><head><meta charset='gbk'></head><body><p>" + "客户服务管理考试题目" * 20
+                    + "</p></body></html>").encode("gbk")
             return self.send(200, body, html)
         if path == "/missing":
             return self.send(404)
@@ -167,3 +169,23 @@ def test_decode_page_prefers_a_declared_charset_that_reads_well():
     assert decode_page(body, "text/html; charset=gbk")[1] == "gb18030"
     text, charset = decode_page("<p>客户服务</p>".encode("utf-8"), "text/html; charset=iso-8859-1")
     assert text == "<p>客户服务</p>" and charset == "utf-8"
+
+
+@pytest.mark.parametrize("url", ["htp://example.com/a", "example.com/page", "http://", "http://exa mple.com/",
+                                 "http://[::1/x", "http://host:99999/"])
+def test_a_malformed_url_is_invalid_url_not_a_network_error(tmp_path, url):
+    counts = fetch_all([url], str(tmp_path), FetchSettings(**SETTINGS))
+    (entry,) = read_log(str(tmp_path))
+    assert counts == {"invalid_url": 1} and entry["status"] == "invalid_url" and entry["error"], entry
+    assert entry["attempts"] == 0
+
+
+def test_cli_fetch_exits_1_when_any_url_failed(server, tmp_path, capsys):
+    from pipeline.cli import main
+    good, mixed = tmp_path / "good.txt", tmp_path / "mixed.txt"
+    good.write_text(f"{server}/ok/cli-1\n# a comment\n", encoding="utf-8")
+    mixed.write_text(f"{server}/ok/cli-2\n{server}/missing\nnot a url\n", encoding="utf-8")
+    assert main(["fetch", str(good), "--raw", str(tmp_path / "raw"), "--rate", "50"]) == 0
+    assert main(["fetch", str(mixed), "--raw", str(tmp_path / "raw"), "--rate", "50", "--retries", "0"]) == 1
+    summary = capsys.readouterr().err.strip().splitlines()[-1]
+    assert summary == "fetch: http_error 1, invalid_url 1, ok 1"

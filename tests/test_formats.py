@@ -286,7 +286,8 @@ PAPER = ["一、单项选择题", "1.安全生产的方针是（ ）", "A.安全
 
 
 @pytest.mark.parametrize("paper_name,answer_name", [
-    ("2024A卷.docx", "2024A卷参考答案.pdf"), ("期末试题.docx", "期末（答案）.docx"), ("模拟卷 (原卷版).docx", "模拟卷(答案解析).docx"),
+    ("2024A卷.docx", "2024A卷参考答案.pdf"), ("期末试题.docx", "期末（答案）.docx"),
+    ("模拟卷 (原卷版).docx", "模拟卷(答案解析).docx"),
 ])
 def test_pairs_by_name(paper_name, answer_name):
     tasks = [run.Task(f"/x/{n}", f"raw/{n}", 1) for n in (paper_name, answer_name, "另一份.docx")]

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
+
 from pipeline import run as run_module
 from pipeline import storage
 
@@ -34,7 +34,8 @@ def hostile(tmp_path_factory):
         "exam_big5_twin.txt": EXAM_TRAD.replace("“", "「").replace("”", "」").encode("utf-8"),
         "exam_utf16.txt": EXAM.encode("utf-16"),
         "bad_utf8.txt": EXAM.encode("utf-8").replace("答案:B".encode(), b"\xff\xfe\xfd\xe4\xb8" + "答案:B".encode()),
-        "scripts_only.html": b"<html><head><script>var a=1;</script><style>p{}</style></head><body><script>x()</script></body></html>",
+        "scripts_only.html": b"<html><head><script>var a=1;</script><style>p{}</style></head>"
+                             b"<body><script>x()</script></body></html>",
         "no_questions.txt": "这是一篇没有任何试题的说明文字。\n只是介绍课程安排。\n".encode(),
         "nested/deeper/exam.md": ("# 练习\n\n" + EXAM).encode(),
         "page.htm": ("<html><body><div id='contents'><p>" + EXAM.replace("\n", "<br>") + "</p></div></body></html>").encode(),
@@ -82,7 +83,7 @@ def essence(records):
 def test_every_input_is_accounted_for(hostile):
     raw, out, manifest, log = hostile
     inputs = {i["path"].split("/", 1)[1]: i for i in manifest["inputs"]}
-    quarantine = [json.loads(l) for l in (out / "quarantine.jsonl").read_text(encoding="utf-8").splitlines()]
+    quarantine = [json.loads(line) for line in (out / "quarantine.jsonl").read_text(encoding="utf-8").splitlines()]
     quarantined = {q["path"].split("/", 1)[1] for q in quarantine}
     on_disk = set()
     for base, dirs, names in os.walk(raw):
@@ -100,8 +101,8 @@ def test_every_input_is_accounted_for(hostile):
 ])
 def test_bad_inputs_are_quarantined_with_a_reason(hostile, name, reason):
     _, out, _, log = hostile
-    quarantine = {json.loads(l)["path"].split("/", 1)[1]: json.loads(l)["reason"]
-                  for l in (out / "quarantine.jsonl").read_text(encoding="utf-8").splitlines()}
+    quarantine = {json.loads(line)["path"].split("/", 1)[1]: json.loads(line)["reason"]
+                  for line in (out / "quarantine.jsonl").read_text(encoding="utf-8").splitlines()}
     assert reason in quarantine[name]
     assert f"quarantined: raw/{name}: " in log
 
@@ -126,7 +127,7 @@ def test_encodings_and_formats_give_the_same_records(hostile, name, twin):
 
 def test_invalid_bytes_are_logged_not_kept(hostile):
     _, out, _, _ = hostile
-    removed = [json.loads(l) for l in (out / "removed.jsonl").read_text(encoding="utf-8").splitlines()]
+    removed = [json.loads(line) for line in (out / "removed.jsonl").read_text(encoding="utf-8").splitlines()]
     assert any(r["rule"] == "invalid_bytes" and r["path"].endswith("bad_utf8.txt") for r in removed)
     assert "\ufffd" not in (out / "questions.jsonl").read_text(encoding="utf-8")
 

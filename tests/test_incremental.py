@@ -4,6 +4,7 @@ import os
 import shutil
 
 from conftest import RAW, Log, digests
+
 from pipeline.run import ingest
 
 

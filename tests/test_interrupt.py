@@ -7,8 +7,8 @@ import sys
 import time
 
 import pyarrow.parquet as pq
-
 from conftest import RAW, ROOT
+
 from pipeline.schema import validate_path
 
 

@@ -1,7 +1,7 @@
 """Segmentation and linking, case by case (tests/cases/link.json)."""
 import pytest
-
 from conftest import load_cases
+
 from pipeline import link, normalize, segment
 from pipeline.model import Document, StageStats
 

@@ -2,8 +2,8 @@ import codecs
 import os
 
 import pytest
-
 from conftest import RAW, known_failures, load_cases
+
 from pipeline import clean, mojibake, read
 from pipeline.normalize import strip_glosses
 

@@ -1,7 +1,8 @@
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from conftest import load_cases
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pipeline import normalize
 
 CASES = load_cases("normalize.json")

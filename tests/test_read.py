@@ -1,8 +1,8 @@
 import os
 
 import pytest
-
 from conftest import RAW, load_cases
+
 from pipeline import read
 
 CASES = load_cases("read.json")

@@ -9,11 +9,12 @@ import random
 import re
 import unicodedata
 
-import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 import generator as g
+import pytest
 from conftest import SHARED, load_cases
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from pipeline.run import process_document
 
 POOL = g.gold_questions(os.path.join(SHARED, "dev", "gold.jsonl")) + g.gold_questions(

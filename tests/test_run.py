@@ -7,8 +7,8 @@ import sys
 
 import pandas as pd
 import pytest
-
 from conftest import RAW, ROOT, SHARED
+
 from pipeline.run import ingest
 
 SCORE = os.path.join(SHARED, "tools", "score.py")

@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
+
 from pipeline import schema
 
 
@@ -132,3 +132,56 @@ def test_fast_validator_agrees_with_jsonschema(changes):
     from jsonschema import Draft202012Validator
     rec = good_record(**changes)
     assert schema.fast_valid(rec) == Draft202012Validator(schema.load_schema()).is_valid(rec)
+
+
+def test_validate_row_numbers_are_line_numbers_and_every_line_is_checked(tmp_path):
+    lines = [json.dumps(good_record()), "", "   ", json.dumps(good_record(id="q_1111111111111111", type="nonsense")),
+             "{not json", json.dumps(good_record(id="q_2222222222222222", stem="")), "",
+             json.dumps(good_record(id="q_3333333333333333"))]
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = run_validate(path)
+    assert res.returncode == 1
+    rows = sorted({line.split(": ")[1] for line in res.stdout.splitlines()})
+    assert rows == ["row 4", "row 5", "row 6"], res.stdout       # blank lines counted, not checked; row 6 after a bad one
+    assert "row 5: (line): not valid JSON" in res.stdout and "row 6: stem: minLength" in res.stdout
+    assert "problem(s) in 5 records" in res.stderr
+
+
+def test_validate_says_how_many_records_it_checked(seed_run):
+    out, manifest = seed_run
+    res = run_validate(out)
+    assert res.returncode == 0
+    assert f"questions.parquet: {manifest['records']['total']} records checked, all valid" in res.stderr
+
+
+def test_validate_an_empty_file_has_0_records(tmp_path):
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n\n", encoding="utf-8")
+    res = run_validate(path)
+    assert res.returncode == 0 and "0 records" in res.stderr
+
+
+@pytest.mark.parametrize("name,content", [
+    ("questions.csv", "id,stem\nq_0123456789abcdef,下列\n"),
+    ("questions.txt", "一、单选题\n1.下列（）\n"),
+    ("questions.xlsx", "PK\x03\x04"),
+])
+def test_validate_refuses_other_formats_in_one_line(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    res = run_validate(path)
+    assert res.returncode == 2 and res.stdout == ""
+    assert res.stderr == f"tiku: {path}: unsupported format (validate reads JSON Lines and Parquet question files)\n"
+
+
+def test_validate_sniffs_a_file_named_otherwise(tmp_path):
+    path = tmp_path / "records.dump"
+    path.write_text(json.dumps(good_record()) + "\n", encoding="utf-8")
+    res = run_validate(path)
+    assert res.returncode == 0 and "1 record checked" in res.stderr
+
+
+def test_validate_a_folder_without_questions(tmp_path):
+    res = run_validate(tmp_path)
+    assert res.returncode == 2 and "a folder without questions.parquet or questions.jsonl" in res.stderr

@@ -20,7 +20,8 @@ HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype html|<html)", re.I | re.S)
 # Word's HTML says who wrote it: its namespaces, its generator, its paragraph classes.
 WORD_HTML_MARKERS = [re.compile(p, re.I) for p in (
-    r"urn:schemas-microsoft-com:office:word", r"<meta[^>]+content=[\"']?Microsoft Word", r"class=[\"']?Mso(?:Normal|ListParagraph)",
+    r"urn:schemas-microsoft-com:office:word", r"<meta[^>]+content=[\"']?Microsoft Word",
+    r"class=[\"']?Mso(?:Normal|ListParagraph)",
 )]
 
 
