@@ -48,6 +48,7 @@ _PAGE_NUMBER_LINE = re.compile(rf"^\s*(?:{vocab.PAGE_NUMBER})\s*$")
 _PAGE_NUMBER_GLUED = re.compile(rf"\s*(?:{vocab.PAGE_NUMBER_GLUED})\s*")
 _TERMINAL_END = re.compile(rf"[{vocab.TERMINAL}”」』）)】\]:：]\s*$")
 _CUT = "\x07"                     # where glued furniture was taken out (a character no strip() eats)
+_OPTION_START = re.compile(rf"^\s*(?:{vocab.OPTION_LABEL})")
 _IMAGE_LINE = re.compile(r"^\s*!\[[^\]\n]*\]\([^)\n]*\)\s*$")
 
 
@@ -119,8 +120,8 @@ def _rejoin(lines: list[str], drop: list[bool]) -> str:
             k = len(out) - 1
             while k >= 0 and not out[k].strip():
                 k -= 1
-            if k >= 0 and not _TERMINAL_END.search(out[k]) and not starts_unit(ln) \
-                    and re.match(rf"[{HAN}\w“‘《（(,，、]", ln.strip()):
+            if k >= 0 and len(out[k].strip()) >= 15 and not _TERMINAL_END.search(out[k]) and not starts_unit(ln) \
+                    and not _OPTION_START.match(out[k]) and re.match(rf"[{HAN}\w“‘《（(,，、]", ln.strip()):
                 out[k] = out[k].rstrip() + ln.strip()
                 del out[k + 1:]
                 cut = False

@@ -41,29 +41,6 @@ def test_layout(case):
         check(rec, want)
 
 
-@pytest.mark.parametrize("token,labels,ocr", [
-    ("ABCD", ["A", "B", "C", "D"], False), ("DBA", ["A", "B", "D"], False), ("0", ["D"], True),
-    ("ABODE", ["A", "B", "C", "D", "E"], True), ("A, C", ["A", "C"], False), ("?", [], False),
-])
-def test_parse_choice_answer(token, labels, ocr):
-    assert link.parse_choice_answer(token) == (labels, ocr)
-
-
-@pytest.mark.parametrize("key,expected", [
-    ("1.02.C3.C4.B5.A", {1: "0", 2: "C", 3: "C", 4: "B", 5: "A"}),
-    ("6.X7.X8.X9710.J", {6: "X", 7: "X", 8: "X", 9: "7", 10: "J"}),
-    ("l.C2.D3.A", {1: "C", 2: "D", 3: "A"}),
-    ("1.X2.J3.X4.5.", {1: "X", 2: "J", 3: "X", 4: "", 5: ""}),
-    ("11.ABCDEF12.AB13.ABCDE", {11: "ABCDEF", 12: "AB", 13: "ABCDE"}),
-    ("1-5 ABCDA", {1: "A", 2: "B", 3: "C", 4: "D", 5: "A"}),
-    ("1～3：√×√", {1: "√", 2: "×", 3: "√"}),
-])
-def test_parse_objective_key(key, expected):
-    first = int(key.split(".")[0].split("-")[0].split("～")[0].replace("l", "1"))
-    got = {n: e.raw for n, e in link.parse_objective_key(key, first).items()}
-    assert got == expected
-
-
 def test_orphan_answers_are_reported_not_recorded():
     records, doc = records_for("一、单选题\n1.甲()\nA.一B.二\n答案:\n一、单选题\n1.A2.B3.A")
     assert len(records) == 1

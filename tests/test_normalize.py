@@ -13,7 +13,6 @@ STEPS = {
     "to_simplified": normalize.to_simplified,
     "fold_width": normalize.fold_width,
     "normalize_blanks": normalize.normalize_blanks,
-    "join_layout_lines": normalize.join_layout_lines,
 }
 PARAMS = [(step, case) for step in STEPS for case in CASES[step]]
 
