@@ -533,6 +533,9 @@ def _fit(entries: dict[int, KeyEntry], members: list[Draft]) -> float:
         if d.has_answer:                        # inline answers: the key may repeat them
             good += 0.5
             continue
+        if d.kind == "true_false" and not d.truth and keys.leading_judgement(_strip_answer_marker(e.raw))[0] is not None:
+            good += 1.0
+            continue
         labels, _, _ = keys.leading_letters(_strip_answer_marker(e.raw))
         if d.options and labels:
             fits = set(labels) <= {o["label"] for o in d.options}

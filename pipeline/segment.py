@@ -145,6 +145,8 @@ def find_headings(text: str) -> list[Mark]:
         title = m["title"].strip()
         if vocab.BLANK_RE.search(title) or re.search(r"[（(]\s*[)）]", title):
             continue
+        if title and not _KEY_TITLE.search(title):
+            continue               # "正确答案": an answer word, not a title before a key word
         add(Mark("key", m.start("title") if title else m.start("key"), m.end(), _clean_title(m[0]), bare=not title))
     # section headings on their own line
     for pattern in (SECTION_LINE, GENERIC_SECTION_LINE):
@@ -295,7 +297,7 @@ class Candidate:
 _CANDIDATE = re.compile(
     rf"(?P<nth>第\s*(?P<nth_v>\d{{1,3}}|[{CN_DIGITS}]{{1,4}})\s*题)\s*[:：.、．]?"
     rf"|[【\[]\s*(?P<ex>例题?|第)\s*(?P<ex_v>\d{{1,3}}|[{CN_DIGITS}]{{1,4}})?\s*题?\s*[】\]]\s*[:：]?"
-    rf"|(?<![{HAN}A-Za-z])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
+    rf"|(?<![{HAN}A-Za-z、.．])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
     rf"|(?<![\dA-Za-z])[(（](?P<par_v>\d{{1,3}})[)）]"
     rf"|(?<![\da-z.．%‰°/\-])(?<!\d[:：])(?P<v>\d{{1,3}})"
     rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])"

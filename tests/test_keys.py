@@ -1,7 +1,7 @@
 """Answer keys and answer tokens (tests/cases/keys.json)."""
 import pytest
-
 from conftest import load_cases
+
 from pipeline import keys
 
 CASES = load_cases("keys.json")

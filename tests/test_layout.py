@@ -1,9 +1,9 @@
 """Page layout: furniture, chunk counters, line joining (tests/cases/layout.json)."""
 import pytest
+from conftest import load_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import load_cases
 from pipeline import layout
 
 CASES = load_cases("layout.json")
