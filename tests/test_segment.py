@@ -77,7 +77,8 @@ def test_unnumbered_items_cut_at_paragraphs():
 
 
 def test_a_case_whose_material_comes_first_is_one_item():
-    text = "五、案例分析题\n患者，女，58岁，因反复咳嗽十年入院，查体发现口唇发绀，诊断为慢性阻塞性肺疾病。\n问题：\n（1）护理诊断有哪些？\n（2）如何氧疗？"
+    text = ("五、案例分析题\n患者，女，58岁，因反复咳嗽十年入院，查体发现口唇发绀，诊断为慢性阻塞性肺疾病。"
+            "\n问题：\n（1）护理诊断有哪些？\n（2）如何氧疗？")
     blocks = [b for b in segment.segment(text) if b.kind == "question"]
     assert len(blocks) == 1 and blocks[0].number is None and "（2）如何氧疗？" in blocks[0].text
 
