@@ -405,6 +405,7 @@ class KeyPart:
     end: int
     text: str
     headed: bool                      # under a section heading of its own inside the key
+    chapter: str | None = None        # the chapter's title as printed
     entries: dict[int, KeyEntry] = field(default_factory=dict)
     used: set[int] = field(default_factory=set)
 
@@ -433,7 +434,8 @@ def collect_keys(blocks: list[Block]) -> list[KeyPart]:
             last.text += "\n" + b.text
             last.end = b.end
         else:
-            parts.append(KeyPart(b.chapter_label, b.section, b.section_type, b.start, b.end, b.text, headed))
+            parts.append(KeyPart(b.chapter_label, b.section, b.section_type, b.start, b.end, b.text, headed,
+                                 chapter=b.chapter))
     return parts
 
 
@@ -474,8 +476,8 @@ def link_keys(drafts: list[Draft], parts: list[KeyPart], text_end: int) -> None:
                 continue
             if d.answer_source == "answer_key":
                 continue
-            if _apply_entry(d, e, part, cut=part.end >= text_end and d.block.value == last):
-                part.used.add(d.block.value)
+            _apply_entry(d, e, part, cut=part.end >= text_end and d.block.value == last)
+            part.used.add(d.block.value)       # its question is here, even where the entry is blank
 
 
 def _duplicate_number(members: list[Draft], d: Draft) -> bool:
@@ -546,6 +548,20 @@ def _fit(entries: dict[int, KeyEntry], members: list[Draft]) -> float:
         else:
             good += 1.0
     return good / len(entries)
+
+
+def _key_answer(e: KeyEntry, kind: str | None):
+    """An orphan entry's answer as a record would hold it: letters, a judgement, or text."""
+    raw = _strip_answer_marker(e.raw)
+    if kind == "true_false":
+        return keys.leading_judgement(raw)[0]
+    if kind in CHOICE or kind is None:
+        labels, _, end = keys.leading_letters(raw, glued_ok=True)
+        if labels:
+            return "".join(labels)
+        if kind is not None:
+            return None
+    return _clean_text(raw) or None
 
 
 def _strip_answer_marker(raw: str) -> str:
@@ -731,8 +747,8 @@ def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list
     for part in parts:
         for n, e in part.entries.items():
             if n not in part.used:
-                orphans.append({"chapter": part.chapter_label, "section": part.section, "number": str(n),
-                                "raw_answer": e.raw[:80]})
+                orphans.append({"chapter": part.chapter, "section": part.section, "number": str(n),
+                                "raw_answer": e.raw[:80], "answer": _key_answer(e, part.section_type)})
     doc.notes["orphan_answers"] = orphans
     stats.dropped["orphan_answers"] += len(orphans)
     return records

@@ -271,7 +271,7 @@ def test_damaged_word97_is_unreadable(word97):
 
 def test_normalize_keeps_a_page_break_as_its_own_line():
     text = "1.题干很长的一行文字在这里被分页\n\f\n截断了（ ）\nA.甲\n"
-    out = normalize.join_layout_lines(text)
+    out = normalize.normalize_text(text)
     assert out.split("\n")[1] == PAGE_BREAK
 
 
