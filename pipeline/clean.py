@@ -65,7 +65,7 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
         p = probes[i]
         for r in rules:
             if r["kind"] == "line" and r["re"].search(p):
-                if len(p) > LONG_LINE and _QUESTIONS.search(p):
+                if (len(p) > LONG_LINE or r["inline_re"] is not None) and _QUESTIONS.search(p):
                     continue        # a page run into one line: clean_inline takes the notice out, not the page
                 drop[i] = r["name"]
                 break

@@ -45,7 +45,7 @@ GENERIC_RULES = [
     {"name": "read_progress", "kind": "line", "pattern": r"还剩\s*\d+\s*页未读|阅读已结束|最多预览.{0,10}页|查看全文\s*$"},
     {"name": "continue_reading", "kind": "line", "pattern": r"^\s*(?:继续(?:免费)?阅读|点击(?:查看|阅读)(?:更多|全文).*)\s*$"},
     {"name": "download_button", "kind": "line", "pattern": r"^\s*(?:下载本文档|下载文档|立即下载|免费下载|下载此文档)\s*$"},
-    {"name": "doc_intro", "kind": "line", "pattern": r"^\s*文档简介\s*$|文档简介", "inline": r"文档简介"},
+    {"name": "doc_intro", "kind": "line", "pattern": r"^\s*文档简介\s*$", "inline": r"文档简介"},
     {"name": "copyright_notice", "kind": "line", "pattern": r"^\s*版权说明\s*[:：].{0,12}本文档由用户",
      "inline": r"版权说明\s*[:：]\s*本文档由用户提供并上传[^。\n]{0,40}?(?:举报或认领|认领|删除)"},
     {"name": "comment_widget", "kind": "line", "pattern": r"^\s*(?:文档)?评论\s*(?:\(\s*\d+\s*\))?\s*$"},
@@ -65,6 +65,8 @@ GENERIC_RULES = [
     {"name": "doc_metadata", "kind": "vocabulary", "words": META_WORDS, "min_words": 2, "max_len": 100,
      "unless": CONTENT_SHAPE},
     {"name": "related_list", "kind": "block",
+     # glued into a one-line page: the heading and the file names after it
+     "inline": r"(?:相关文档|相关资源|相关推荐|猜你喜欢|热门文档)(?:\s*[-•·*]\s*[^\n]{1,60}?\.(?:docx?|pdf|pptx?|xlsx?|txt))+",
      "pattern": r"^\s*(?:相关文档|最新文档|相关资源|猜你喜欢|热门文档|相关推荐|推荐文档|精选文档|相关文档推荐|更多相关文档)\s*$",
      "item": r"^\s*[-•·*]\s*\S"},
     {"name": "warm_tips", "kind": "block", "pattern": r"^\s*(?:温馨提示|下载须知|版权声明)\s*[:：]?\s*$",

@@ -115,7 +115,7 @@ JUDGEMENTS = {
     "ⅹ": (False, True), "Ⅹ": (False, True), "x": (False, True), "义": (False, True), "乂": (False, True),
 }
 # marks that may stand alone in brackets after a stem, "(√)", "（ × ）"
-BRACKET_JUDGEMENTS = ["√", "✓", "✔", "×", "✗", "✘", "╳", "ⅹ", "Ⅹ", "X", "x", "V", "对", "错", "正确", "错误"]
+BRACKET_JUDGEMENTS = ["√", "✓", "✔", "×", "✗", "✘", "╳", "ⅹ", "Ⅹ", "X", "x", "V", "T", "F", "对", "错", "正确", "错误"]
 # option texts that make a choice question a true/false one: "A.正确 B.错误"
 JUDGEMENT_OPTIONS = {"正确": True, "对": True, "√": True, "是": True, "错误": False, "错": False, "×": False,
                      "否": False}

@@ -252,7 +252,7 @@ def _render_question(q: Question, n: int, layout: Layout, rng: random.Random) ->
     if layout.answers == "blank" and objective and "（）" in stem:
         stem = stem.replace("（）", f"（ {answer_token} ）", 1)
     elif layout.answers == "blank" and objective:
-        stem = stem + f"（ {answer_token} ）"
+        stem = stem + f"（ {answer_token} ）"        # the record's stem gets the blank: see _expected
     elif layout.blank != "（）":
         stem = stem.replace("（）", layout.blank)
     lines = [f"{num}{tag}{stem}"]
@@ -306,10 +306,12 @@ def _render_key(entries: list[str], first: int, layout: Layout, rng: random.Rand
 
 def _expected(q: Question, n: int, layout: Layout, section: str) -> dict:
     tf_options = q.type == "true_false" and layout.tf == "options"
+    objective = q.type in ("single_choice", "multiple_choice", "true_false")
+    added_blank = layout.answers == "blank" and objective and "（）" not in q.stem
     return {
         "number": str(n) if layout.number != "nth" else f"第{n}题",
         "type": q.type,
-        "stem": q.stem,
+        "stem": q.stem + ("（）" if added_blank else ""),
         "options": {"ABCDEFGH"[k]: t for k, t in enumerate(q.options)} if not tf_options else {},
         "answer": None if layout.answers == "none" or q.type not in ("single_choice", "multiple_choice", "true_false")
         else q.answer,
