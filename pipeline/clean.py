@@ -65,7 +65,7 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
         p = probes[i]
         for r in rules:
             if r["kind"] == "line" and r["re"].search(p):
-                if (len(p) > LONG_LINE or r["inline_re"] is not None) and _QUESTIONS.search(p):
+                if len(p) > NOTICE_LINE and _QUESTIONS.search(p):
                     continue        # a page run into one line: clean_inline takes the notice out, not the page
                 drop[i] = r["name"]
                 break
@@ -96,10 +96,9 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
     return "\n".join(kept), removed
 
 
-LONG_LINE = 150        # longer than most notice lines
-# questions run together: two numbered items, an option pair, or blanks
-_QUESTIONS = re.compile(rf"{sites.QUESTION_SHAPE}|(?:\d{{1,3}}\s*[.、．)）].{{4,}}?){{2}}"
-                        r"|A\s*[.、．:：].{1,60}?B\s*[.、．:：]|_{3,}")
+NOTICE_LINE = 100      # a line longer than this with a question in it is a page, not a notice
+# a question in the line: its shape, an option pair, or a blank
+_QUESTIONS = re.compile(rf"{sites.QUESTION_SHAPE}|A\s*[.、．:：].{{1,60}}?B\s*[.、．:：]|_{{3,}}")
 
 
 def clean_inline(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
