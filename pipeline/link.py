@@ -513,7 +513,7 @@ def _parse_part(part: KeyPart, members: list[Draft]) -> dict[int, KeyEntry]:
     open_ = any(m.open_kind for m in members)
     if objective and not open_ or not members and keys.looks_objective(part.text):
         return keys.parse_objective(part.text, part.start)
-    if open_ and not objective:
+    if open_ and not objective and not keys.looks_objective(part.text):
         return keys.parse_open(part.text, part.start)
     return keys.parse_objective(part.text, part.start) if keys.looks_objective(part.text) else \
         keys.parse_open(part.text, part.start)
@@ -580,6 +580,12 @@ def _apply_entry(d: Draft, e: KeyEntry, part: KeyPart, cut: bool = False) -> boo
     if not main.strip() and extra and extra[0][0] == "answer":
         main, extra = extra[0][1], extra[1:]
     d.spans.append((e.start, e.end))
+    if d.kind is None and not d.options:
+        # a question no heading typed: a judgement or letters in the key say what it is
+        value, ocr, end = keys.leading_judgement(main)
+        if value is not None and not main[end:].strip(" 。."):
+            d.judgement, d.kind, d.answer_source = value, "true_false", "answer_key"
+            return True
     if d.open_kind:
         d.answer_text = _clean_text(main) or None
         if cut and not _TERMINAL_END.search(main.rstrip()):

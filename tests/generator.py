@@ -39,7 +39,7 @@ FILL_STEMS = ["{x}的三个基本环节是（）、（）和（）。", "{x}应�
 SHORT_STEMS = ["简述{x}的主要内容。", "{x}有哪些基本特点？", "什么是{x}？"]
 ESSAY_STEMS = ["论述{x}与{y}的关系。", "试论如何做好{x}工作。"]
 CASE_STEMS = ["某单位在{x}中出现了问题：负责人未按规定{p}，导致工作延误。"
-              "\n问题：\n（1）该单位的做法存在什么问题？\n（2）应当如何改进？"]
+              "\n问题：\n（1）该单位在{x}中的做法存在什么问题？\n（2）应当如何改进{x}工作？"]
 # stems whose first words are numbers: the number after a question number must not confuse it
 NUMBER_STEMS = ["2021年修订的{x}规定中，应当（）。", "3人以上参与{x}时，应当（）。", "0.5小时内完成{x}的要求是（）。"]
 
@@ -168,6 +168,8 @@ def valid(layout: Layout, bank: Bank) -> bool:
         return False
     if layout.heading == "none" and (layout.answers == "none" or len(types) > 1 and layout.restart):
         return False                  # nothing tells the types, or where numbering restarts
+    if layout.heading == "none" and layout.cut and layout.answers not in ("inline", "blank", "conclusion"):
+        return False                  # the cut takes the key at the end, and with it what tells the types
     if layout.answers in ("blank", "range_key", "run_together", "conclusion") and not objective:
         return False
     if layout.answers == "conclusion" and "true_false" in types:
