@@ -34,6 +34,7 @@ _UNIT_START = re.compile(
     rf"|{vocab.CHAPTER_LABEL}"
     rf"|{vocab.ANY_MARKER.pattern}|{vocab.KEY_HEADING_WORDS}"
     rf"|[{vocab.ROMAN}]\s*[.．、]"
+    rf"|(?:{vocab.SECTION_ALT})题?\s*(?:[(（][^)）\n]{{0,40}}[)）])?\s*[:：]?\s*$"   # a section heading alone
     rf")")
 
 

@@ -373,6 +373,8 @@ def _candidate_score(text: str, c: Candidate) -> float:
         s -= 3.0                                  # 3人以上, 100 万元
     if c.style == "glued" and nxt[:1].isascii() and not c.line_start:
         s -= 3.0                                  # "5G网络", "3D打印" inside a sentence
+    if c.style == "comma" and not c.line_start:
+        s -= 3.0                                  # "等于2,则…": a number inside a sentence
     if c.value > 300:
         s -= 2.0
     # inside an open bracket on the same line: "(2008 年 4 月)"
