@@ -65,7 +65,7 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
         p = probes[i]
         for r in rules:
             if r["kind"] == "line" and r["re"].search(p):
-                if len(p) > NOTICE_LINE and _QUESTIONS.search(p):
+                if len(p) > NOTICE_LINE and _QUESTIONS.search(p) or _more_than_notice(p, r):
                     continue        # a page run into one line: clean_inline takes the notice out, not the page
                 drop[i] = r["name"]
                 break
@@ -98,7 +98,15 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
 
 NOTICE_LINE = 100      # a line longer than this with a question in it is a page, not a notice
 # a question in the line: its shape, an option pair, or a blank
-_QUESTIONS = re.compile(rf"{sites.QUESTION_SHAPE}|A\s*[.、．:：].{{1,60}}?B\s*[.、．:：]|_{{3,}}")
+_QUESTIONS = re.compile(rf"{sites.QUESTION_SHAPE}|[(（]\s*[)）]|A\s*[.、．:：].{{1,60}}?B\s*[.、．:：]|_{{3,}}")
+
+
+def _more_than_notice(probe_line: str, rule: dict) -> bool:
+    """The rule knows its notice's whole extent, and the line holds much more text than that."""
+    if rule["inline_re"] is None:
+        return False
+    m = rule["inline_re"].search(probe_line)
+    return m is not None and len(probe_line.strip()) - len(m[0]) > 20
 
 
 def clean_inline(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
