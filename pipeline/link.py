@@ -328,7 +328,8 @@ def _read_blank_answers(d: Draft, stem: str) -> str:
     """Answers written into the blank: "（ B ）", "__B__", a trailing "【B】", "(√)",
     a letter right after the stem's colon ("…创办于:D"). The blank stays as （）."""
     m = vocab.BRACKET_JUDGEMENT.search(stem)
-    if m and not d.options and d.kind in ("true_false", None) and not re.search(r"[(（]\s*[A-H]\s*[)）]", stem):
+    # ("(F)" is a judgement in a true/false section; without one, a letter in brackets may be a choice's answer)
+    if m and not d.options and (d.kind == "true_false" or d.kind is None and not re.search(r"[(（]\s*[A-H]\s*[)）]", stem)):
         value, ocr = vocab.judgement(m["mark"])
         if value is not None:
             d.judgement = value

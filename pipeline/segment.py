@@ -54,7 +54,7 @@ class Block:
 
 # --- headings -------------------------------------------------------------------
 
-_NOTE = r"[(（][^()（）\n]{0,60}[)）]"
+_NOTE = r"[(（](?![ \t]*\d{1,3}[ \t]*[)）])[^()（）\n]{0,60}[)）]"     # not "(1)": that opens a question
 _SECTION_TITLE = (rf"[^\n。？?！!;；:：()（）、.．,，\d{CN_DIGITS}]{{0,10}}?(?:{vocab.SECTION_ALT}|{vocab.MODULE_ALT})"
                   rf"(?:题|部分|类题)?")
 # "一、单项选择题（每题1分，共20分）：" on its own line, numbering optional
