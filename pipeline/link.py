@@ -70,7 +70,8 @@ def _label_pattern(letter: str, first: bool) -> str:
     alt = "|".join(f"(?:{f})" for f in forms)
     if first:
         return rf"(?:^|(?<=[\s）)?？:：。，,；;」”\]】_{HAN}]))(?<![(（][ \t])(?<![(（][ \t][ \t])(?:{alt})"
-    return rf"(?<![A-Za-z(（])(?<![(（][ \t])(?:{alt})|(?<=[A-Z]{{2}})(?:{alt})"
+    # after the first label, the next may follow anything but its own bracket: "A.APPB.…", "A.36 VB.24 V"
+    return rf"(?<![(（])(?<![(（][ \t])(?:{alt})"
 
 
 def find_options(text: str, at_end: bool = False) -> tuple[int, list[dict], int] | None:
