@@ -63,10 +63,12 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
     i = 0
     while i < len(lines):
         p = probes[i]
+        # a page run into one line: clean_inline takes its notices out, never the page with them
+        page = len(p) > NOTICE_LINE and _QUESTIONS.search(p) or any(_more_than_notice(p, r) for r in rules)
         for r in rules:
             if r["kind"] == "line" and r["re"].search(p):
-                if len(p) > NOTICE_LINE and _QUESTIONS.search(p) or _more_than_notice(p, r):
-                    continue        # a page run into one line: clean_inline takes the notice out, not the page
+                if page:
+                    continue
                 drop[i] = r["name"]
                 break
             if (r["kind"] == "notice" and r["re"].match(p) and notice_words(p) >= r["min_words"]

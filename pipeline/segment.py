@@ -84,7 +84,7 @@ PART_TITLE_LINE = re.compile(
 # "参考答案", "本章答案:", "模拟试卷（一）参考答案", "…测试题参考答案及解析"
 KEY_LINE = re.compile(rf"^[ \t]*(?P<title>[^\n。？?！!]{{0,40}}?)(?P<key>{vocab.KEY_HEADING_WORDS})[ \t]*[:：]?[ \t]*$", re.M)
 KEY_GLUED = re.compile(rf"(?P<key>{vocab.KEY_HEADING_WORDS})[ \t]*[:：]?")
-_ENTRY = r"(?:(?:\d{1,3}|[(（]\d{1,3}[)）])\s*[.、．:：]?\s*(?:[A-Ha-h]|[√×✓✗VXJTF对错]))"
+_ENTRY = r"(?:(?:\d{1,3}|[(（]\d{1,3}[)）])\s*[.、．:：]?\s*(?:[A-Ha-h]{1,8}|[√×✓✗VXJTF对错]))"
 _RANGE = r"(?:\d{1,3}\s*[-—~～－]\s*\d{1,3}\s*[:：.、]?\s*(?:[A-H√×VXJTF对错]\s*){2,})"
 # a key heading's own line may go on with its entries: "答案:1.B 2.A", "本章答案:1、AB D 2、…"
 ENTRIES_AHEAD = re.compile(rf"\s*(?:{_ENTRY}|{_RANGE})")
