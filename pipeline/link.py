@@ -458,8 +458,9 @@ def link_keys(drafts: list[Draft], parts: list[KeyPart], text_end: int) -> None:
     for part in parts:
         chosen = None
         for gid in _candidate_groups(part, groups, drafts):
-            entries = _parse_part(part, groups[gid])
-            fit = _fit(entries, groups[gid])
+            members = _members(part, groups[gid], parts)
+            entries = _parse_part(part, members)
+            fit = _fit(entries, members)
             if chosen is None or fit > chosen[0] + 0.05:
                 chosen = (fit, gid, entries)
             if fit >= 0.6:
@@ -469,7 +470,7 @@ def link_keys(drafts: list[Draft], parts: list[KeyPart], text_end: int) -> None:
             continue
         _, gid, part.entries = chosen
         last = max(part.entries, default=0)
-        for d in groups[gid]:
+        for d in _members(part, groups[gid], parts):
             e = part.entries.get(d.block.value)
             if e is None:
                 # the page ends inside this key before reaching the question's entry
@@ -482,8 +483,14 @@ def link_keys(drafts: list[Draft], parts: list[KeyPart], text_end: int) -> None:
             part.used.add(d.block.value)       # its question is here, even where the entry is blank
 
 
-def _duplicate_number(members: list[Draft], d: Draft) -> bool:
-    return sum(1 for m in members if m.block.value == d.block.value) > 1
+def _members(part: KeyPart, group: list[Draft], parts: list[KeyPart]) -> list[Draft]:
+    """A key no heading of its own scopes answers the questions between the previous key and itself
+    (pages without headings print a key after each group of questions)."""
+    if part.headed:
+        return group
+    before = max((p.end for p in parts if p.end <= part.start), default=-1)
+    near = [d for d in group if before <= d.block.start < part.start]
+    return near or group
 
 
 def _candidate_groups(part: KeyPart, groups: dict, drafts: list[Draft]) -> list[tuple]:

@@ -68,7 +68,7 @@ GENERIC_SECTION_LINE = re.compile(
     rf"[ \t]*(?P<note>(?:{_NOTE}[ \t]*)*)[:：]?[ \t]*$", re.M)
 # the same glued into running text: numbered, ending at the type word (+题)
 SECTION_GLUED = re.compile(
-    rf"(?<![{CN_DIGITS}\d])(?:(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*"
+    rf"(?<![{CN_DIGITS}])(?:(?P<num>[{CN_DIGITS}]{{1,3}}[ \t]*[、.．]|[(（][{CN_DIGITS}]{{1,3}}[)）])[ \t]*"
     rf"(?P<title>[^\n。？?！!()（）:：{CN_DIGITS}\d]{{0,8}}?(?:{vocab.SECTION_ALT})题?)"
     rf"|(?<![^\s)）])(?P<num2>[{CN_DIGITS}]{{1,3}})[ \t]+(?P<title2>(?:{vocab.SECTION_ALT})题)"
     rf"|(?P<title3>(?:{vocab.SECTION_ALT})题)"
@@ -627,6 +627,12 @@ def _answer_keys(text: str, marks: list[Mark], cands: list[Candidate]):
         kept.append(mk)
     if in_key is not None:
         spans.append((in_key, len(text)))
+    spans = [(s, _questions_again(text, s, e)) for s, e in spans]
+    # a key heading after questions began again inside a stretch opens a stretch of its own
+    for mk in kept:
+        if mk.kind == "key" and not any(s <= mk.end < e for s, e in spans):
+            nxt = min((m.start for m in kept if m.start >= mk.end and m.kind != "key"), default=len(text))
+            spans.append((mk.end, _questions_again(text, mk.end, nxt)))
     # dense key lines outside any key: "1.C2.D3.C4.D5.D", "1-5 ABCDA"
     pos = 0
     for line in text.split("\n"):
@@ -635,6 +641,20 @@ def _answer_keys(text: str, marks: list[Mark], cands: list[Candidate]):
             spans.append((start + len(line) - len(line.lstrip()), start + len(line.rstrip())))
     spans.sort()
     return kept, _merge(spans)
+
+
+_NUMBER_AT = r"(?:\d{1,3}[ \t]*[.．、)）]|[(（]\d{1,3}[)）]|第[ \t]*\d{1,3}[ \t]*题)"
+# a question again: a number with a type tag, a blank, or options on the next line
+_QUESTION_AGAIN = re.compile(
+    rf"(?m)^[ \t]*{_NUMBER_AT}[^\n]*?(?:{vocab.TYPE_TAG}|（）|[(（][ \t]*[)）]|_{{3,}})"
+    rf"|^[ \t]*{_NUMBER_AT}[^\n]*\n[ \t]*(?:A[ \t]*[.．、:：)）]|[(（]A[)）])"
+    rf"|(?<![\d.])\d{{1,3}}[ \t]*[.．、)）]?[ \t]*{vocab.TYPE_TAG}")
+
+
+def _questions_again(text: str, start: int, end: int) -> int:
+    """Where questions begin again inside a key that no heading closes (pages without headings)."""
+    m = _QUESTION_AGAIN.search(text, start, end)
+    return m.start() if m else end
 
 
 def _merge(spans):

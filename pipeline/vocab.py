@@ -209,6 +209,7 @@ BRACKET_JUDGEMENT = re.compile(rf"[(（]\s*(?P<mark>{alternation(BRACKET_JUDGEME
 KEY_HEADING_WORDS = alternation(KEY_WORDS)
 # a heading note telling how to mark true/false answers: "正确的打√，错误的打×", "对的填T"
 TF_INSTRUCTION = re.compile(r"(?:正确|对|错误|错)的?(?:打|填|画|划|写)\s*[“\"]?[√×✓✗TFVX]")
+TYPE_TAG = rf"[【\[(（]\s*(?:{SECTION_ALT})题?\s*[】\])）]"
 SECTION_TYPE_TAG = re.compile(rf"[【\[(（]\s*(?P<word>{SECTION_ALT})题?\s*[】\])）]")
 SCORE_NOTE_RE = re.compile(SCORE_NOTE)
 COUNT_NOTE_RE = re.compile(COUNT_NOTE)
