@@ -375,6 +375,8 @@ def _candidate_score(text: str, c: Candidate) -> float:
         s -= 3.0                                  # "5G网络", "3D打印" inside a sentence
     if c.style == "comma" and not c.line_start:
         s -= 3.0                                  # "等于2,则…": a number inside a sentence
+    if vocab.SECTION_TYPE_TAG.match(text, c.end):
+        s += 2.0                                  # "1.【多选题】": a type tag opens a question
     if c.value > 300:
         s -= 2.0
     # inside an open bracket on the same line: "(2008 年 4 月)"
@@ -775,7 +777,9 @@ def mark_lists(text: str, cands: list[Candidate], resets: list[int], marks: list
             # in open sections only an answer of its own makes an item a question; a case's
             # sub-questions have their answers too, and are never questions of the section
             pattern = vocab.ANSWER_MARKER if stype in _LIST_SECTIONS else _QUESTION_LIKE
-            if stype == "case_analysis" or not pattern.search(text, c.end, end):
+            # "(1)…(2)…" inside a line after a question numbered otherwise: points of its stem
+            inline = not c.line_start and before is not None and _STYLE_CLASS[c.style] != _STYLE_CLASS[cands[before].style]
+            if stype == "case_analysis" or inline or not pattern.search(text, c.end, end):
                 c.score -= LIST_PENALTY
 
 

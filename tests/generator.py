@@ -299,7 +299,8 @@ def _render_key(entries: list[str], first: int, layout: Layout, rng: random.Rand
         rows = []
         for k in range(0, len(entries), 5):
             chunk = entries[k:k + 5]
-            rows.append(f"{numbers[k]}-{numbers[k] + len(chunk) - 1} {''.join(chunk)}")
+            rows.append(f"{numbers[k]}-{numbers[k] + len(chunk) - 1} {''.join(chunk)}" if len(chunk) > 1
+                        else f"{numbers[k]}.{chunk[0]}")     # nobody prints a range of one
         return head + [" ".join(rows)]
     if layout.answers == "run_together" and all(re.fullmatch(r"[A-E√×]+", e) for e in entries):
         return head + ["".join(f"{n}.{e}" for n, e in zip(numbers, entries))]
