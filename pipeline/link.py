@@ -408,6 +408,7 @@ class KeyPart:
     text: str
     headed: bool                      # under a section heading of its own inside the key
     chapter: str | None = None        # the chapter's title as printed
+    fit: float = 0.0                  # the share of its entries that found their question
     entries: dict[int, KeyEntry] = field(default_factory=dict)
     used: set[int] = field(default_factory=set)
 
@@ -463,12 +464,12 @@ def link_keys(drafts: list[Draft], parts: list[KeyPart], text_end: int) -> None:
             fit = _fit(entries, members)
             if chosen is None or fit > chosen[0] + 0.05:
                 chosen = (fit, gid, entries)
-            if fit >= 0.6:
+            if fit >= SURE_FIT:
                 break                           # the nearest scope that fits wins
         if chosen is None or chosen[0] < 0.3:
             part.entries = _parse_part(part, [])
             continue
-        _, gid, part.entries = chosen
+        part.fit, gid, part.entries = chosen
         last = max(part.entries, default=0)
         for d in _members(part, groups[gid], parts):
             e = part.entries.get(d.block.value)
@@ -481,6 +482,11 @@ def link_keys(drafts: list[Draft], parts: list[KeyPart], text_end: int) -> None:
                 continue
             _apply_entry(d, e, part, cut=part.end >= text_end and d.block.value == last)
             part.used.add(d.block.value)       # its question is here, even where the entry is blank
+            if part.fit < SURE_FIT:
+                d.flags.add("reading_doubtful")  # a key that half fits: its answers may belong elsewhere
+
+
+SURE_FIT = 0.6          # a key whose entries find their questions less often than this is a doubtful reading
 
 
 def _members(part: KeyPart, group: list[Draft], parts: list[KeyPart]) -> list[Draft]:
@@ -754,6 +760,8 @@ def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list
     for d, nxt in zip(drafts, drafts[1:]):
         if nxt.block.restart and d.type in vocab.CHOICE_TYPES and not d.options:
             d.flags.add("truncated")            # a page gap took its options (the numbering restarts after it)
+        if nxt.block.gap and not nxt.block.restart:
+            nxt.flags.add("reading_doubtful")   # numbers skipped: a question lost, or a number misread
     inline_doc = any(d.answer_source == "inline" for d in drafts)
     records = [finish(d, doc, n, inline_doc, n == len(drafts)) for n, d in enumerate(drafts, 1)]
     for rec in records:
@@ -765,5 +773,25 @@ def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list
                 orphans.append({"chapter": part.chapter, "section": part.section, "number": str(n),
                                 "raw_answer": e.raw[:80], "answer": _key_answer(e, part.section_type)})
     doc.notes["orphan_answers"] = orphans
+    doc.notes["checks"] = self_checks(blocks, drafts, parts, orphans)
     stats.dropped["orphan_answers"] += len(orphans)
     return records
+
+
+def self_checks(blocks: list[Block], drafts: list[Draft], parts: list[KeyPart], orphans: list) -> dict:
+    """What the reading of a document can check about itself: question counts its headings
+    declare against those found, numbering that skips, key entries used and unused."""
+    sections = []
+    for b in blocks:
+        if b.kind == "section" and b.declared:
+            found = sum(1 for d in drafts if (d.block.chapter, d.block.section) == (b.chapter, b.section)
+                        and d.block.start > b.start)
+            sections.append({"chapter": b.chapter, "section": b.section, "declared": b.declared, "found": found})
+    gaps = [{"chapter": d.block.chapter, "section": d.block.section, "number": d.block.number}
+            for d in drafts if d.block.gap and not d.block.restart]
+    entries = sum(len(p.entries) for p in parts)
+    return {"questions": len(drafts), "declared": sections,
+            "declared_mismatch": sum(1 for s in sections if s["declared"] != s["found"]),
+            "numbering_gaps": gaps, "key_entries": entries, "key_entries_used": entries - len(orphans),
+            "key_entries_unused": len(orphans),
+            "doubtful": sum(1 for d in drafts if "reading_doubtful" in d.flags)}

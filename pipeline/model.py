@@ -8,7 +8,7 @@ SCHEMA_VERSION = "1.0"
 PIPELINE_VERSION = "0.1.0"
 
 FLAG_ORDER = ["truncated", "options_missing", "answer_missing", "ocr_corrected", "mojibake_repaired",
-              "mojibake_unrepaired", "duplicate", "answer_unreadable", "answer_conflict"]
+              "mojibake_unrepaired", "duplicate", "answer_unreadable", "answer_conflict", "reading_doubtful"]
 
 
 def order_flags(flags: list[str]) -> list[str]:

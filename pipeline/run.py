@@ -258,6 +258,7 @@ def document_entry(r: DocResult) -> dict:
         "characters": r.characters,
         "mojibake_runs": d.notes.get("mojibake", []),
         "orphan_answers": d.notes.get("orphan_answers", []),
+        "checks": d.notes.get("checks"),
         "pair": d.notes.get("pair"),
     }
 
