@@ -678,8 +678,8 @@ def _answers_section(text: str, marks: list[Mark], n: int, cands: list[Candidate
     mk = marks[n]
     end = marks[n + 1].start if n + 1 < len(marks) else len(text)
     body = text[mk.end:end]
-    entries = max(keys.parse_open(body), keys.parse_objective(body), key=len)
-    if not entries:
+    readings = [keys.parse_open(body), keys.parse_objective(body)]
+    if not any(readings):
         return False
     heads = [m for m in marks[:n] if m.kind in ("section", "chapter")]
     top = heads[-1].end if heads else 0
@@ -698,7 +698,8 @@ def _answers_section(text: str, marks: list[Mark], n: int, cands: list[Candidate
             continue
         asked.add(c.value)
     # the same numbers again (an answer never repeats its own question's number), or 1…n for n questions
-    return set(entries) == asked or (len(entries) >= 2 and min(entries) == 1 and len(entries) == len(asked))
+    return any(entries and (set(entries) == asked or len(entries) >= 2 and min(entries) == 1
+                            and len(entries) == len(asked)) for entries in readings)
 
 
 def _keyish_after(text: str, pos: int) -> bool:
