@@ -270,9 +270,9 @@ def key_density(line: str) -> tuple[int, float]:
     found = list(_KEY_TOKEN.finditer(line))
     if not found:
         return 0, 0.0
-    covered = sum(len(m[0]) for m in found)
+    covered = sum(len(re.sub(r"\s", "", m[0])) for m in found)
     body = len(re.sub(r"\s", "", line))
-    return len(found), covered / max(1, len(line.strip())) if body else 0.0
+    return len(found), covered / body if body else 0.0
 
 
 def is_key_line(line: str) -> bool:
@@ -298,7 +298,7 @@ _CANDIDATE = re.compile(
     rf"(?P<nth>第\s*(?P<nth_v>\d{{1,3}}|[{CN_DIGITS}]{{1,4}})\s*题)\s*[:：.、．]?"
     rf"|[【\[]\s*(?P<ex>例题?|第)\s*(?P<ex_v>\d{{1,3}}|[{CN_DIGITS}]{{1,4}})?\s*题?\s*[】\]]\s*[:：]?"
     rf"|(?<![{HAN}A-Za-z、.．])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
-    rf"|(?<![\dA-Za-z])[(（](?P<par_v>\d{{1,3}})[)）]"
+    rf"|(?<![\da-z])[(（](?P<par_v>\d{{1,3}})[)）]"
     rf"|(?<![\da-z.．%‰°/\-])(?<!\d[:：])(?P<v>\d{{1,3}})"
     rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])"
     rf"|(?=[{HAN}“《【(（_]|[A-Z][A-Za-z]|\s*\Z))")
