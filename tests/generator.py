@@ -367,3 +367,30 @@ def _traditional(text: str, rng: random.Random) -> str:
         char = opencc.OpenCC("s2t").convert(simp)
         trad = trad.replace(char, f"{char}({py})", 2)
     return trad
+
+
+TYPES = ["single_choice", "multiple_choice", "true_false", "fill_blank", "short_answer", "essay", "case_analysis"]
+
+
+def random_case(seed: int, pool: list[Question] | None = None):
+    """A layout and a bank drawn from one seed: (layout, types, text, expected), or None when the
+    drawn combination is not one a page prints (see `valid`). The bench's corpus and the fixed
+    cases of the tests are named by these seeds."""
+    rng = random.Random(seed)
+    layout = Layout(
+        number=rng.choice(sorted(NUMBER_STYLES)), heading=rng.choice(["numbered", "plain", "noted", "tags", "none"]),
+        options=rng.choice(["lines", "one_line", "glued", "two_column"]), option_delim=rng.choice(OPTION_DELIMS),
+        lower=rng.random() < 0.2,
+        answers=rng.choice(["inline", "blank", "key_section", "key_end", "range_key", "run_together", "conclusion",
+                            "none"]),
+        answer_marker=rng.choice(ANSWER_MARKERS), explanation=rng.random() < 0.5,
+        tf=rng.choice(sorted(TF_MARKS) + ["options"]), blank=rng.choice(BLANKS),
+        lines=rng.choice(["normal", "one_line", "wrapped", "blank_lines"]), furniture=rng.random() < 0.3,
+        boilerplate=rng.random() < 0.3, traditional=rng.random() < 0.3, cut=rng.random() < 0.3,
+        start=rng.choice([1, 1, 1, 7]), restart=rng.random() < 0.5)
+    types = rng.sample(TYPES, rng.randint(1, 3))
+    bank = make_bank(rng, types, rng.randint(1, 6), pool)
+    if not valid(layout, bank):
+        return None
+    text, expected = render(bank, layout, rng)
+    return layout, types, text, expected
