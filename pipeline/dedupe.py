@@ -21,7 +21,7 @@ import unicodedata
 import numpy as np
 import regex as re
 
-from .model import QuestionRecord, StageStats, order_flags
+from .model import DocResult, QuestionRecord, StageStats, order_flags
 
 _NOISE = re.compile(r"[\s\p{P}\p{S}]+")
 SHINGLE = 5
@@ -128,11 +128,17 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class Deduper:
-    """Streaming: records must arrive in corpus order (source path, then
-    ordinal), so the first copy seen is the original. Keeps only what later
-    records are compared with: one digest per distinct question and, for
-    near-duplicate search, the gram hashes and LSH buckets of the questions
-    that had no exact copy before them."""
+    """The deduplication sink. Streaming: records must arrive in corpus order
+    (source path, then ordinal), so the first copy seen is the original.
+    Keeps only what later records are compared with: one digest per distinct
+    question and, for near-duplicate search, the gram hashes and LSH buckets
+    of the questions that had no exact copy before them."""
+
+    name = "dedupe"
+
+    def add(self, result: DocResult) -> None:
+        for rec in result.doc.records:        # records in ordinal order
+            self.mark(rec)
 
     def __init__(self, stats: StageStats, threshold: float = DEFAULT_THRESHOLD):
         self.stats, self.threshold = stats, threshold

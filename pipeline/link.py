@@ -475,8 +475,8 @@ def finish(d: Draft, doc: Document, ordinal: int, inline_doc: bool, last: bool) 
         flags.add("answer_missing")
         if last and inline_doc:
             flags.add("truncated")      # the other answers are inline: this one was cut off
-    for name, spans in (("mojibake_repaired", doc.notes.get("mojibake_spans", [])),
-                        ("mojibake_unrepaired", doc.notes.get("mojibake_unrepaired_spans", []))):
+    for name, spans in (("mojibake_repaired", doc.repaired_spans), ("mojibake_uncertain", doc.uncertain_spans),
+                        ("mojibake_unrepaired", doc.unrepaired_spans)):
         if any(s <= e2 and e >= s2 for s, e in spans for s2, e2 in d.spans):
             flags.add(name)
     rec = QuestionRecord(
@@ -529,7 +529,7 @@ def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list
                     orphans.append({"chapter": chapter, "section": title, "number": str(n),
                                     "raw_answer": e.raw if e.text is None else e.text[:80],
                                     "answer": _normalized_key_answer(e, kind)})
-    doc.notes["orphan_answers"] = orphans
+    doc.orphan_answers = orphans
     stats.dropped["orphan_answers"] += len(orphans)
     return records
 

@@ -22,10 +22,24 @@ from __future__ import annotations
 import heapq
 import math
 import operator
+import re
 from collections import Counter
 from functools import lru_cache
 
-import regex as re
+from .model import MojibakeRun
+from .text import (
+    HAN,
+    MARK_END,
+    MARK_REPAIRED,
+    MARK_UNCERTAIN,
+    MARK_UNREPAIRED,
+    common_han,
+    converter,
+    gbk_bytes,
+    gbk_pairs,
+    stored,
+    strip_glosses,
+)
 
 # An anchor: a "?" next to a rare glyph, a private-use glyph, a gloss remnant
 # or another "?". Legitimate question marks are followed by ordinary text.
@@ -36,7 +50,10 @@ _GLOSS = re.compile(_GLOSS_REMNANT)
 _PAREN_GLOSS = re.compile(r"\(" + _GLOSS_REMNANT)
 _MAYBE_PAREN_GLOSS = re.compile(r"\(?" + _GLOSS_REMNANT)
 _Q_GLOSS = re.compile(r"\?" + _GLOSS_REMNANT)
-_Q_HAN_GLOSS = re.compile(r"\?\p{Han}{1,4}[A-Za-z]\(" + _GLOSS_REMNANT)
+_Q_HAN_GLOSS = re.compile(rf"\?[{HAN}]{{1,4}}[A-Za-z]\(" + _GLOSS_REMNANT)
+# where a run may start: a "?" before a gloss remnant, another "?", a non-ASCII
+# character, folded punctuation or an HTML remnant
+_ANCHOR = re.compile(rf"\?(?={_GLOSS_REMNANT}|\?|[^\x00-\x7f\s]|[;:,()!]|/p>)")
 
 MAX_RUN = 48          # characters; garbled runs in the wild are short
 BEAM = 16
@@ -45,66 +62,39 @@ ASCII_COST = 3.0
 PUNCT = set("。，、；：？！“”‘’（）《》")
 
 
-@lru_cache(maxsize=1)
-def _tables():
-    """GBK double-byte code → char, and chars by lead byte and by trail byte."""
-    by_code: dict[tuple[int, int], str] = {}
-    for lead in range(0x81, 0xFF):
-        for trail in range(0x40, 0xFF):
-            if trail == 0x7F:
-                continue
-            try:
-                ch = bytes([lead, trail]).decode("gbk")
-            except UnicodeDecodeError:
-                continue
-            if len(ch) == 1:
-                by_code[(lead, trail)] = ch
-    return by_code
+encode_char = gbk_bytes
 
 
-def encode_char(ch: str) -> list[int] | None:
-    """GBK bytes of one character (€ is the single byte 0x80), or None."""
-    if ch == "€":
-        return [0x80]
-    try:
-        b = ch.encode("gbk")
-    except UnicodeEncodeError:
-        try:
-            b = ch.encode("gb18030")
-        except UnicodeEncodeError:
-            return None
-        if len(b) != 2:
-            return None
-    return list(b)
-
-
-@lru_cache(maxsize=1)
-def prior_bigrams() -> tuple[Counter, Counter]:
-    """Character bigrams inside the words of jieba's frequency dictionary
-    (350k words), in simplified and traditional form: general Chinese, for
-    text a document never prints cleanly (002 garbles every 因為)."""
+def _build_prior() -> tuple[dict, dict]:
     import importlib.resources
-
-    import opencc
     raw = importlib.resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
     words, freqs = [], []
     for line in raw.splitlines():
         parts = line.split(" ")
-        # words seen 20+ times (72k of 350k): the rest add little and cost load time
+        # words seen 20+ times (72k of 350k): the rest add little
         if len(parts) >= 2 and len(parts[0]) >= 2 and int(parts[1]) >= 20:
             words.append(parts[0])
             freqs.append(int(parts[1]))
     joined = "\n".join(words)
     # OpenCC's s2t writes 爲, Taiwan's s2tw writes 為: scrapes use either
-    traditional = opencc.OpenCC("s2t").convert(joined).split("\n")
-    taiwan = opencc.OpenCC("s2tw").convert(joined).split("\n")
+    traditional = converter("s2t").convert(joined).split("\n")
+    taiwan = converter("s2tw").convert(joined).split("\n")
     bi, left = Counter(), Counter()
     for forms, f in zip(zip(words, traditional, taiwan), freqs):
         for w in set(forms):
             for a, b in zip(w, w[1:]):
                 bi[(a, b)] += f
                 left[a] += f
-    return bi, left
+    return dict(bi), dict(left)
+
+
+@lru_cache(maxsize=1)
+def prior_bigrams() -> tuple[dict, dict]:
+    """Character bigrams inside the words of jieba's frequency dictionary
+    (350k words), in simplified and traditional form: general Chinese, for
+    text a document never prints cleanly (002 garbles every 因為). Built
+    once per machine (a few seconds) and kept in the tables folder."""
+    return stored("mojibake-prior", _build_prior, __file__)
 
 
 class CharModel:
@@ -112,8 +102,7 @@ class CharModel:
     bigrams and to a prior for common characters."""
 
     def __init__(self, text: str):
-        from .read import _common_han
-        self.common = _common_han()
+        self.common = common_han()
         self.uni = Counter(text)
         self.bi = Counter(zip(text, text[1:]))
         self.total = sum(self.uni.values()) or 1
@@ -170,7 +159,7 @@ class CharModel:
 
 @lru_cache(maxsize=4)
 def _candidates_index(vocab: frozenset):
-    by_code = _tables()
+    by_code = gbk_pairs()
     by_lead: dict[int, list[str]] = {}
     by_trail: dict[int, list[str]] = {}
     for (lead, trail), ch in by_code.items():
@@ -182,13 +171,13 @@ def _candidates_index(vocab: frozenset):
 
 def find_runs(text: str) -> list[tuple[int, int]]:
     """(start, end) of text that looks like shifted GBK."""
-    from .read import _common_han
-    common = _common_han()
+    if "?" not in text:        # every run starts at one: clean text pays one scan
+        return []
+    common = common_han()
     runs = []
-    anchor = re.compile(rf"\?(?={_GLOSS_REMNANT}|\?|[^\x00-\x7f\s]|[;:,()!]|/p>)")
     pos = last_end = 0
     while True:
-        m = anchor.search(text, pos)
+        m = _ANCHOR.search(text, pos)
         if not m:
             break
         start = m.start()
@@ -241,8 +230,7 @@ def _is_rare_glyph(c: str, common) -> bool:
 
 def is_strong(run: str) -> bool:
     """Evidence enough to call a run mojibake even when it cannot be repaired."""
-    from .read import _common_han
-    common = _common_han()
+    common = common_han()
     rare = sum(1 for c in run if _is_rare_glyph(c, common))
     return rare >= 2 or bool(_Q_GLOSS.search(run)) or "??" in run
 
@@ -298,7 +286,7 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str =
     stands, so ends are compared over the same text. Text before the run
     ends in `prev`.
     """
-    by_code = _tables()
+    by_code = gbk_pairs()
     vocab = frozenset(model.uni) | model.common
     by_lead, by_trail = _candidates_index(vocab)
     top = model.top
@@ -317,7 +305,6 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str =
         rest = strip_glosses(run[pos:]) + after[:1]
         return model.cost(pc, rest[0]) + model.text_cost(rest[0], rest[1:]) if rest else 0.0
 
-    from .normalize import strip_glosses
     # hot loop: the memo is read inline, not through model.cost (a call per
     # candidate was a third of the decoder's time)
     memo, cost_of = model._memo, model.cost
@@ -420,19 +407,20 @@ def _token_ends(text: str, start: int, n: int) -> list[int]:
     return ends
 
 
-def repair(text: str) -> tuple[str, list[dict]]:
-    """Return the text with runs repaired (between sentinels, see take_marks)
-    and one report per run: {raw, repaired (text, or None when removed)}."""
+def repair(text: str) -> tuple[str, list[MojibakeRun]]:
+    """The text with every run repaired, marked as uncertain, or taken out
+    (each between marks, see text.take_marks), and one MojibakeRun per run."""
     runs = find_runs(text)
     if not runs:
         return text, []
-    masked = list(text)
+    pieces, pos = [], 0
     for s, e in runs:
-        for k in range(s, e):
-            masked[k] = "\x00"
-    from .normalize import strip_glosses
-    model = CharModel(strip_glosses("".join(masked)))
+        pieces += [text[pos:s], "\x00" * (e - s)]
+        pos = e
+    pieces.append(text[pos:])
+    model = CharModel(strip_glosses("".join(pieces)))
     out, reports, pos = [], [], 0
+    decoded: dict = {}        # the same garbled text in the same place reads the same: decoded once
     for s, e in runs:
         if s < pos:
             continue
@@ -440,44 +428,36 @@ def repair(text: str) -> tuple[str, list[dict]]:
         # the run may end before the decoder is back in step: let it take a
         # few more characters (one pass; ends compared over the same text)
         window = _token_ends(text, e, 8)[-1]
-        best = decode_run(text[s:window], prev, e - s, model, text[window:window + 1])
-        best_end = s + best[2] if best else e
-        e = best_end
-        raw = text[s:e]
-        garbled = strip_glosses(HTML_REMNANT.sub("", text[s:window])) + text[window:window + 1]
-        garbled_cost = model.text_cost(prev, garbled)
+        key = (prev, text[s:window], text[window:window + 1], e - s)
+        if key not in decoded:
+            decoded[key] = _judge(text[s:window], prev, e - s, model, text[window:window + 1])
+        end, run = decoded[key]
+        e = s + end
         out.append(text[pos:s])
-        if best is not None and best[1] < garbled_cost - 4.0:
-            out.append(MARK_REPAIRED + best[0] + MARK_END)
-            reports.append({"raw": raw, "repaired": best[0]})
-        elif is_strong(raw):
-            # unreadable garbage: out of the text, into the audit log
-            out.append(MARK_UNREPAIRED + MARK_END)
-            reports.append({"raw": raw, "repaired": None})
+        if run is None:
+            out.append(text[s:e])
         else:
-            out.append(raw)
+            run = MojibakeRun(text[s:e], run.repaired, run.confidence, run.uncertain)
+            reports.append(run)
+            if run.repaired is None:   # unreadable garbage: out of the text, into the audit log
+                out.append(MARK_UNREPAIRED + MARK_END)
+            else:
+                out.append((MARK_UNCERTAIN if run.uncertain else MARK_REPAIRED) + run.repaired + MARK_END)
         pos = e
     out.append(text[pos:])
     return "".join(out), reports
 
 
-# Sentinels around repaired (and removed) runs, so the records they end up in
-# can be flagged after later steps have moved every offset. normalize strips them.
-MARK_REPAIRED, MARK_UNREPAIRED, MARK_END = "\x01", "\x02", "\x03"
-
-
-def take_marks(text: str) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
-    """Remove the sentinels; return the text and the spans of repaired and of removed runs."""
-    out, repaired, removed = [], [], []
-    n = 0
-    open_kind, open_at = None, 0
-    for ch in text:
-        if ch in (MARK_REPAIRED, MARK_UNREPAIRED):
-            open_kind, open_at = ch, n
-        elif ch == MARK_END:
-            (repaired if open_kind == MARK_REPAIRED else removed).append((open_at, n))
-            open_kind = None
-        else:
-            out.append(ch)
-            n += 1
-    return "".join(out), repaired, removed
+def _judge(run: str, prev: str, min_end: int, model: CharModel, after: str) -> tuple[int, MojibakeRun | None]:
+    """(length of the run taken, what to do with it): a repair when it reads
+    much better than the garbled text, else removal when the run is surely
+    mojibake, else None (left as printed)."""
+    best = decode_run(run, prev, min_end, model, after)
+    end = best[2] if best else min_end
+    garbled = strip_glosses(HTML_REMNANT.sub("", run)) + after
+    garbled_cost = model.text_cost(prev, garbled)
+    if best is not None and best[1] < garbled_cost - 4.0:
+        return end, MojibakeRun(run[:end], best[0], 1.0, False)
+    if is_strong(run[:end]):
+        return end, MojibakeRun(run[:end], None)
+    return end, None

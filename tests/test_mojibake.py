@@ -5,7 +5,7 @@ import pytest
 from conftest import RAW, known_failures, load_cases
 
 from pipeline import clean, mojibake, read
-from pipeline.normalize import strip_glosses
+from pipeline.text import MARK_REPAIRED, MARK_UNCERTAIN, MARK_UNREPAIRED, strip_glosses, take_marks
 
 CASES = load_cases("mojibake.json")
 KNOWN = {c["input"] for c in known_failures("mojibake")}
@@ -37,7 +37,7 @@ def seed_repairs():
     out = {}
     for name in sorted({c["doc"] for c in CASES["seed_runs"]}):
         text = seed_text(name)
-        fixed, _, _ = mojibake.take_marks(mojibake.repair(text)[0])
+        fixed, _ = take_marks(mojibake.repair(text)[0])
         out[name] = (text, strip_glosses(fixed))
     return out
 
@@ -67,21 +67,15 @@ def test_simulated_shift_is_undone(sentence, start):
     if text in KNOWN:
         pytest.xfail("known failure")
     repaired, reports = mojibake.repair(text)
-    fixed, spans, removed = mojibake.take_marks(repaired)
+    fixed, spans = take_marks(repaired)
     assert fixed == CONTEXT + "。" + sentence, reports
-    assert spans and not removed
+    assert spans[MARK_REPAIRED] + spans[MARK_UNCERTAIN] and not spans[MARK_UNREPAIRED]
 
 
 def test_unrepairable_run_is_removed_and_reported():
     text = CONTEXT + "這是??蛻舴?wù)\ue848\ue848\ue848?xyz)鬧鬧。下一句。"
     repaired, reports = mojibake.repair(text)
-    fixed, spans, removed = mojibake.take_marks(repaired)
+    fixed, spans = take_marks(repaired)
     assert "??" not in fixed and "\ue848" not in fixed
     assert fixed.endswith("下一句。")
-    assert reports and (removed or spans)
-
-
-def test_take_marks_reports_spans_in_the_clean_text():
-    text = "甲" + mojibake.MARK_REPAIRED + "乙丙" + mojibake.MARK_END + "丁" + mojibake.MARK_UNREPAIRED + mojibake.MARK_END + "戊"
-    fixed, spans, removed = mojibake.take_marks(text)
-    assert fixed == "甲乙丙丁戊" and spans == [(1, 3)] and removed == [(4, 4)]
+    assert reports and any(spans.values())

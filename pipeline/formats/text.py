@@ -10,28 +10,11 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from ..text import common_han
 from . import UNSUPPORTED, Format, Reading, UnreadableInput, unsupported
 
 CANDIDATE_ENCODINGS = ["utf-8", "gb18030", "big5", "utf-16"]
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-@lru_cache(maxsize=1)
-def _common_han() -> frozenset[str]:
-    """The 3,755 level-1 GB2312 characters plus their traditional forms:
-    text made of these is Chinese, a wrong decoding is mostly not."""
-    chars = set()
-    for lead in range(0xB0, 0xD8):
-        for trail in range(0xA1, 0xFF):
-            try:
-                chars.add(bytes([lead, trail]).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
-    import opencc
-    level1 = "".join(sorted(chars))
-    for config in ("s2t", "s2tw"):   # 爲 and 為 both
-        chars |= set(opencc.OpenCC(config).convert(level1))
-    return frozenset(chars)
 
 
 def plausibility(text: str) -> float:
@@ -47,7 +30,7 @@ def plausibility(text: str) -> float:
 
 @lru_cache(maxsize=65536)
 def _char_score(ch: str) -> float:
-    if ch in _common_han():
+    if ch in common_han():
         return 1.0
     if ch.isascii():
         return 0.5 if (ch.isprintable() or ch in "\n\r\t\f") else -5.0
