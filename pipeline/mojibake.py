@@ -60,6 +60,10 @@ BEAM = 16
 HIDDEN_DROP_COST = 5.0
 ASCII_COST = 3.0
 PUNCT = set("。，、；：？！“”‘’（）《》")
+# How sure a repair must be to stand as repaired; below, the record is flagged
+# mojibake_uncertain. Confidence is the chance the best reading beats its
+# nearest rival, 1/(1+e^-margin): 0.85 is a margin of 1.7 nats (5.7 to 1).
+CONFIDENT = 0.85
 
 
 encode_char = gbk_bytes
@@ -148,6 +152,10 @@ class CharModel:
             return -math.log(0.4 * p_doc + 0.6 * self.p_uni(c) + 1e-9)
         # interpolated: this document, general word-internal bigrams, unigram
         return -math.log(0.5 * p_doc + 0.3 * p_prior + 0.2 * self.p_uni(c) + 1e-9)
+
+    def linked(self, a: str, b: str) -> bool:
+        """Whether this text or the general word list ever puts b right after a."""
+        return (a, b) in self.bi or (a, b) in self.prior_bi
 
     def text_cost(self, prev: str, s: str) -> float:
         total = 0.0
@@ -278,10 +286,12 @@ def _tokens(run: str) -> list[list[tuple]]:
 _COST = operator.itemgetter(2)
 
 
-def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str = "") -> tuple[str, float, int] | None:
+def decode_run(run: str, prev: str, min_end: int, model: CharModel,
+               after: str = "") -> tuple[str, float, int, float] | None:
     """Best re-aligned reading of a prefix of `run` at least `min_end` long.
 
-    Returns (repaired text, cost, length of run consumed). The cost of each
+    Returns (repaired text, cost, length of run consumed, margin: how much
+    costlier the best different reading is, in nats). The cost of each
     candidate end includes reading the rest of `run` (and `after`) as it
     stands, so ends are compared over the same text. Text before the run
     ends in `prev`.
@@ -330,12 +340,15 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str =
         return got
 
     best = None
-    # state: (pending byte or "W" or None, prev char) → (cost, emitted text)
-    states = {(None, prev): (0.0, "")}
+    ends = []               # (total cost, text, run consumed, margin) of every reading that ends back in step
+    # state: (pending byte or "W" or None, prev char) → (cost, emitted text, margin). The margin is
+    # how much cheaper the state's reading was than the best other reading merged into it
+    # (ending in the same state): small margins mean the text hangs on a guess
+    states = {(None, prev): (0.0, "", math.inf)}
     pos = 0
     for alts, length in _tokens(run):
         new: dict = {}
-        for (pending, pchar), (cost, out) in states.items():
+        for (pending, pchar), (cost, out, margin) in states.items():
             for alt, penalty in alts:
                 partial = [(pending, pchar, cost + penalty, out)]
                 for slot in alt:
@@ -381,20 +394,33 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str =
                     partial = heapq.nsmallest(BEAM * 4, nxt_partial, key=_COST)
                 for pend, pc, cst, o in partial:
                     key = (pend, pc)
-                    if key not in new or cst < new[key][0]:
-                        new[key] = (cst, o)
+                    got = new.get(key)
+                    if got is None:
+                        new[key] = (cst, o, margin)
+                    elif cst < got[0]:
+                        new[key] = (cst, o, min(margin, got[0] - cst) if got[1] != o else margin)
+                    elif got[1] != o:
+                        new[key] = (got[0], got[1], min(got[2], cst - got[0]))
         states = dict(heapq.nsmallest(BEAM, new.items(), key=lambda kv: kv[1][0]))
         if not states:
             break
         pos += length
         if pos >= min_end:
             # back in step here? then the rest is read as printed
-            for (pend, pc), (cost, out) in states.items():
+            for (pend, pc), (cost, out, margin) in states.items():
                 if pend is None:
                     total = cost + rest_cost(pc, pos)
+                    ends.append((total, out, pos, margin))
                     if best is None or total < best[1]:
                         best = (out, total, pos)
-    return best
+    if best is None:
+        return None
+    # the best reading against every other one that is not a shorter or longer version of it
+    margin = next(m for t, o, p, m in ends if o == best[0] and p == best[2])
+    for total, out, _, _ in ends:
+        if not (out.startswith(best[0]) or best[0].startswith(out)):
+            margin = min(margin, total - best[1])
+    return best[0], best[1], best[2], margin
 
 
 def _token_ends(text: str, start: int, n: int) -> list[int]:
@@ -457,7 +483,26 @@ def _judge(run: str, prev: str, min_end: int, model: CharModel, after: str) -> t
     garbled = strip_glosses(HTML_REMNANT.sub("", run)) + after
     garbled_cost = model.text_cost(prev, garbled)
     if best is not None and best[1] < garbled_cost - 4.0:
-        return end, MojibakeRun(run[:end], best[0], 1.0, False)
+        following = (strip_glosses(HTML_REMNANT.sub("", run[end:])) + after)[:1]
+        confidence = repair_confidence(best[0], best[3], prev, following, model)
+        return end, MojibakeRun(run[:end], best[0], round(confidence, 3), confidence < CONFIDENT)
     if is_strong(run[:end]):
         return end, MojibakeRun(run[:end], None)
     return end, None
+
+
+def repair_confidence(repaired: str, margin: float, prev: str, following: str, model: CharModel) -> float:
+    """How sure a repair is, 0..1. The chance that the best reading beats its
+    nearest rival (from the decoder's margin, in nats), and at most an even
+    chance when the reading rests on a character no evidence ties to either
+    neighbour: neither this document nor the general word list ever puts it
+    next to them (悔收寄 for 基于收集)."""
+    confidence = 1.0 / (1.0 + math.exp(-min(margin, 50.0)))
+    text = prev + repaired + following
+    for i in range(1, len(text) - 1 if following else len(text)):
+        c = text[i]
+        if c in PUNCT or c.isascii() or not ("\u4e00" <= c <= "\u9fff"):
+            continue
+        if not (model.linked(text[i - 1], c) or (i + 1 < len(text) and model.linked(c, text[i + 1]))):
+            return min(confidence, 0.5)
+    return confidence

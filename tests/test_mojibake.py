@@ -1,11 +1,14 @@
 import codecs
+import json
 import os
+import re
+import unicodedata
 
 import pytest
-from conftest import RAW, known_failures, load_cases
+from conftest import RAW, SHARED, known_failures, load_cases
 
 from pipeline import clean, mojibake, read
-from pipeline.text import MARK_REPAIRED, MARK_UNCERTAIN, MARK_UNREPAIRED, strip_glosses, take_marks
+from pipeline.text import MARK_REPAIRED, MARK_UNCERTAIN, MARK_UNREPAIRED, strip_glosses, take_marks, to_simplified
 
 CASES = load_cases("mojibake.json")
 KNOWN = {c["input"] for c in known_failures("mojibake")}
@@ -79,3 +82,58 @@ def test_unrepairable_run_is_removed_and_reported():
     assert "??" not in fixed and "\ue848" not in fixed
     assert fixed.endswith("下一句。")
     assert reports and any(spans.values())
+
+
+GOLD_PAIR = re.compile(r"mojibake '(.*?)' -> '(.*?)'")
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", to_simplified(s or "")))
+
+
+def test_repairs_standing_as_repaired_agree_with_the_gold(seed_run):
+    """Every record flagged mojibake_repaired (and not mojibake_uncertain) holds
+    the gold's repaired text of every raw → repaired pair its gold notes list;
+    at most 2 may not (the rest are uncertain, or flagged without gold pairs)."""
+    gold_path = os.path.join(SHARED, "gold", "seeds.jsonl")
+    if not os.path.exists(gold_path):
+        pytest.skip("../shared/gold not present")
+    with open(gold_path, encoding="utf-8") as f:
+        gold = {(g["doc"], g["chapter"], g["section"], g["number"]): g for g in map(json.loads, f)}
+    out, _ = seed_run
+    repaired = wrong = uncertain = 0
+    for line in (out / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        uncertain += "mojibake_uncertain" in r["flags"]
+        if "mojibake_repaired" not in r["flags"] or "mojibake_uncertain" in r["flags"]:
+            continue
+        repaired += 1
+        g = gold.get((r["source"]["path"].rsplit("/", 1)[-1], r["chapter"], r["section"], r["number"]))
+        pairs = GOLD_PAIR.findall(g["notes"]) if g else []
+        text = _norm("".join([r["stem"], *(o["text"] for o in r["options"]), r["answer"]["text"] or "",
+                              r["explanation"] or ""]))
+        wrong += not pairs or any(_norm(fixed).lstrip("。") not in text for _, fixed in pairs)
+    assert repaired >= 10 and uncertain, (repaired, uncertain)
+    assert wrong <= 2, wrong
+
+
+def test_confidence_from_the_margin_and_the_evidence():
+    model = mojibake.CharModel(CONTEXT)
+    # a clear winner whose characters the context ties together
+    assert mojibake.repair_confidence("客戶服務", 6.0, "。", "郵", model) > mojibake.CONFIDENT
+    # a close rival: an even chance, whatever the characters
+    assert mojibake.repair_confidence("客戶服務", 0.0, "。", "郵", model) == 0.5
+    # a character nothing puts next to its neighbours: at most an even chance
+    assert mojibake.repair_confidence("客戶舴務", 9.0, "。", "郵", model) <= 0.5
+
+
+def test_an_uncertain_repair_flags_its_record_not_as_repaired():
+    from pipeline import link, segment
+    from pipeline.model import Document, MojibakeRun, StageStats
+    doc = Document(path="raw/x.txt", doc_id="0" * 16, sha256="0" * 64)
+    doc.text = "一、单选题\n1.客户服务邮箱适合（）\nA.紧急咨询B.非紧急咨询\n答案:B\n2.投诉记录（）\nA.要B.不要\n答案:A\n"
+    at, other = doc.text.index("服务邮箱"), doc.text.index("投诉记录")
+    doc.mojibake_runs = [MojibakeRun("蛻舴?wù)", "服务", 0.5, True, at, at + 2),
+                         MojibakeRun("蛻敉对V", "投诉", 0.99, False, other, other + 2)]
+    records = link.build_records(doc, segment.segment(doc.text), StageStats("link"))
+    assert [r.flags for r in records] == [["mojibake_uncertain"], ["mojibake_repaired"]]
