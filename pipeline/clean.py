@@ -6,22 +6,57 @@ width-folded) so the tables are written once, in simplified Chinese.
 Boilerplate on these sites always occupies whole lines; removing whole lines
 never cuts into a question.
 
-Most lines match no rule, so the rules are not tried line by line: one
-alternation built from every rule (its pattern, or the words it needs) runs
-over the whole probe once, and only the lines it hits are judged rule by
-rule, in table order, exactly as the table says.
+Most lines match no rule, so the rules are not tried line by line: the
+strings each rule needs (read off its pattern, or its words) make one
+alternation that runs over the whole probe once, and only the lines it hits
+are judged rule by rule, in table order, exactly as the table says.
 """
 from __future__ import annotations
 
 import bisect
 import re
 from functools import lru_cache
+from re import _constants, _parser
 
 from . import sites
 from .model import Removed
 from .text import probe
 
 _SEPARATORS = " \t|/·•,，、:：;；0123456789.-—()（）[]【】"
+
+
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """Strings one of which every match of `pattern` contains (None: no such
+    set found): "继续(?:免费)?阅读|点击(?:查看|阅读)" → {"继续", "点击"}."""
+    found = _required(_parser.parse(pattern))
+    if not found:
+        return None
+    return frozenset(w for w in found if not any(o != w and o in w for o in found))   # 豆丁 covers 豆丁网
+
+
+def _required(nodes) -> set[str] | None:
+    options, run = [], []
+    for op, av in list(nodes) + [(None, None)]:
+        if op is _constants.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            options.append({"".join(run)})
+            run = []
+        got = None
+        if op is _constants.SUBPATTERN:
+            got = _required(av[3])
+        elif op is _constants.ATOMIC_GROUP:
+            got = _required(av)
+        elif op is _constants.BRANCH:
+            branches = [_required(b) for b in av[1]]
+            got = set().union(*branches) if all(branches) else None
+        elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT) and av[0] >= 1:
+            got = _required(av[2])
+        if got:
+            options.append(got)
+    # the most selective: the longest shortest string, then the fewest strings
+    return max(options, key=lambda o: (min(map(len, o)), -len(o)), default=None)
 
 
 def _one_line(pattern: str) -> str:
@@ -75,30 +110,38 @@ def compiled_rules(site: str) -> tuple:
         out.append({**r, "re": re.compile(r.get("pattern", "$^")),
                     "words_re": re.compile(_words(words)) if words else None,
                     "item_re": re.compile(r["item"]) if "item" in r else None,
-                    "unless_re": re.compile(r["unless"]) if "unless" in r else None})
+                    "unless_re": re.compile(r["unless"]) if "unless" in r else None,
+                    "needs": _needs(r)})
+        out[-1]["needs_re"] = re.compile(_words(out[-1]["needs"])) if out[-1]["needs"] is not None else None
     return tuple(out)
 
 
+def _needs(rule: dict) -> frozenset[str] | None:
+    """Strings a line must hold (one of them) for the rule to remove it; None: no such set."""
+    kind = rule["kind"]
+    if kind in ("line", "block"):
+        return required_literals(rule["pattern"])
+    if kind == "notice" and rule["min_words"] >= 1:
+        return _notice_vocabulary()
+    if kind in ("widget", "vocabulary") and rule.get("min_words", 1) >= 1:
+        return frozenset(rule["words"])
+    return None
+
+
 @lru_cache(maxsize=None)
-def trigger(site: str) -> re.Pattern:
-    """One alternation that hits every line some rule of `site` could remove
-    (and a few more): what a line must hold for each rule to apply."""
-    parts = []
+def triggers(site: str) -> tuple[re.Pattern, ...]:
+    """Searches over the whole probe that hit every line some rule of `site`
+    could remove (and a few more): one alternation of the strings the rules
+    need, plus the one-line form of any rule that needs none."""
+    words: set[str] = set()
+    patterns = []
     for r in compiled_rules(site):
-        kind = r["kind"]
-        if kind in ("line", "block"):
-            parts.append(_one_line(r["pattern"]))
-        elif kind == "widget":
-            # a line made only of the words and separators, tokenized as the rule's
-            # own substitution does (longest word first), so never backtracking
-            parts.append(rf"^(?:{_words(r['words'])}|[{re.escape(_SEPARATORS)}])++$")
-        elif kind == "notice" and r["min_words"] >= 1:
-            parts.append(_words(_notice_vocabulary()))
-        elif kind == "vocabulary" and r["min_words"] >= 1:
-            parts.append(_words(r["words"]))
+        if r["needs"] is None:
+            patterns.append(_one_line(r.get("pattern", "^")))
         else:
-            parts.append(_one_line(r.get("pattern", "^")))
-    return re.compile("|".join(f"(?:{p})" for p in parts), re.M)
+            words |= r["needs"]
+    found = [re.compile(_words(words))] if words else []
+    return tuple(found + [re.compile(p, re.M) for p in patterns])
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +180,7 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
     starts = [0]
     for p in probes[:-1]:
         starts.append(starts[-1] + len(p) + 1)
-    hit = sorted({bisect.bisect_right(starts, m.start()) - 1 for m in trigger(site).finditer(whole)})
+    hit = sorted({bisect.bisect_right(starts, m.start()) - 1 for t in triggers(site) for m in t.finditer(whole)})
     rules = compiled_rules(site)
     drop: dict[int, str] = {}
     next_free = 0
@@ -146,6 +189,8 @@ def clean_text(text: str, site: str = "unknown") -> tuple[str, list[Removed]]:
             continue
         p = probes[i]
         for r in rules:
+            if r["needs_re"] is not None and not r["needs_re"].search(p):
+                continue
             if not _rule_for(r, p):
                 continue
             drop[i] = r["name"]

@@ -64,6 +64,7 @@ PUNCT = set("。，、；：？！“”‘’（）《》")
 # mojibake_uncertain. Confidence is the chance the best reading beats its
 # nearest rival, 1/(1+e^-margin): 0.85 is a margin of 1.7 nats (5.7 to 1).
 CONFIDENT = 0.85
+MARGIN_CAP = 10.0     # nats: a margin beyond this is certainty (confidence 0.99995)
 
 
 encode_char = gbk_bytes
@@ -115,6 +116,8 @@ class CharModel:
         self._likely: dict = {}
         self._steps: dict = {}      # (prev, lead, trail) → costs of the candidates, for decode_run
         self._p_uni: dict = {}
+        self._unseen: dict = {}     # (c, next to punctuation) → cost of c after a character never seen before it
+        self._candidates = None
         by_freq = [c for c, _ in self.uni.most_common() if "\u4e00" <= c <= "\u9fff" or c in "。，、：；？！"]
         self.top = by_freq[:60]
 
@@ -143,6 +146,14 @@ class CharModel:
     def _cost(self, prev: str, c: str) -> float:
         if c.isascii():
             return ASCII_COST if c.isalnum() or c in "()" else ASCII_COST + 1
+        key = (prev, c)
+        if key not in self.bi and key not in self.prior_bi:
+            # most pairs tried are seen nowhere: the unigram alone (the same sum as below)
+            punct = prev in PUNCT or c in PUNCT
+            got = self._unseen.get((c, punct))
+            if got is None:
+                got = self._unseen[(c, punct)] = -math.log((0.6 if punct else 0.2) * self.p_uni(c) + 1e-9)
+            return got
         left = self.prior_left.get(prev, 0)
         p_prior = self.prior_bi.get((prev, c), 0) / left if left else 0.0
         n_prev = self.uni.get(prev, 0)       # .get: Counter's [] takes a slow path for absent keys
@@ -152,6 +163,19 @@ class CharModel:
             return -math.log(0.4 * p_doc + 0.6 * self.p_uni(c) + 1e-9)
         # interpolated: this document, general word-internal bigrams, unigram
         return -math.log(0.5 * p_doc + 0.3 * p_prior + 0.2 * self.p_uni(c) + 1e-9)
+
+    def candidates(self) -> tuple[dict, dict]:
+        """GBK characters this text or the common set holds, by lead byte and by trail byte."""
+        if self._candidates is None:
+            vocab = self.common.union(self.uni)
+            by_lead: dict[int, list[str]] = {}
+            by_trail: dict[int, list[str]] = {}
+            for (lead, trail), ch in gbk_pairs().items():
+                if ch in vocab:
+                    by_lead.setdefault(lead, []).append(ch)
+                    by_trail.setdefault(trail, []).append(ch)
+            self._candidates = by_lead, by_trail
+        return self._candidates
 
     def linked(self, a: str, b: str) -> bool:
         """Whether this text or the general word list ever puts b right after a."""
@@ -163,18 +187,6 @@ class CharModel:
             total += 9.0 if c in "?\ufffd" or "\ue000" <= c <= "\uf8ff" else self.cost(prev, c)
             prev = c
         return total
-
-
-@lru_cache(maxsize=4)
-def _candidates_index(vocab: frozenset):
-    by_code = gbk_pairs()
-    by_lead: dict[int, list[str]] = {}
-    by_trail: dict[int, list[str]] = {}
-    for (lead, trail), ch in by_code.items():
-        if ch in vocab:
-            by_lead.setdefault(lead, []).append(ch)
-            by_trail.setdefault(trail, []).append(ch)
-    return by_lead, by_trail
 
 
 def find_runs(text: str) -> list[tuple[int, int]]:
@@ -297,8 +309,7 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel,
     ends in `prev`.
     """
     by_code = gbk_pairs()
-    vocab = frozenset(model.uni) | model.common
-    by_lead, by_trail = _candidates_index(vocab)
+    by_lead, by_trail = model.candidates()
     top = model.top
 
     def pair(lead, trail) -> list[str]:
@@ -311,9 +322,15 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel,
             return model.likely(("trail", trail), by_trail.get(trail, []))
         return top
 
+    rests: dict = {}
+
     def rest_cost(pc: str, pos: int) -> float:
-        rest = strip_glosses(run[pos:]) + after[:1]
-        return model.cost(pc, rest[0]) + model.text_cost(rest[0], rest[1:]) if rest else 0.0
+        got = rests.get(pos)
+        if got is None:
+            rest = strip_glosses(run[pos:]) + after[:1]
+            got = rests[pos] = (rest[:1], model.text_cost(rest[0], rest[1:]) if rest else 0.0)
+        first, tail = got
+        return model.cost(pc, first) + tail if first else 0.0
 
     # hot loop: the memo is read inline, not through model.cost (a call per
     # candidate was a third of the decoder's time)
@@ -344,18 +361,23 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel,
     # state: (pending byte or "W" or None, prev char) → (cost, emitted text, margin). The margin is
     # how much cheaper the state's reading was than the best other reading merged into it
     # (ending in the same state): small margins mean the text hangs on a guess
-    states = {(None, prev): (0.0, "", math.inf)}
+    states = {(None, prev): (0.0, "", MARGIN_CAP)}
     pos = 0
     for alts, length in _tokens(run):
         new: dict = {}
+        # a reading costlier than the BEAM-th cheapest state found so far (plus the
+        # margin cap) can neither survive this token nor change a margin that counts
+        cutoff = math.inf
         for (pending, pchar), (cost, out, margin) in states.items():
             for alt, penalty in alts:
                 partial = [(pending, pchar, cost + penalty, out)]
                 for slot in alt:
                     nxt_partial = []
                     add = nxt_partial.append
-                    bound, next_check = math.inf, BEAM * 4
+                    bound, next_check = cutoff, BEAM * 4
                     for rank, (pend, pc, cst, o) in enumerate(partial):
+                        if cst > cutoff:
+                            break            # partial is sorted: the rest cost more still
                         if pend is None:
                             if slot is not None and slot < 0x80:
                                 ch = chr(slot)
@@ -372,7 +394,7 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel,
                         # that many already found cannot, so it is not built (same result).
                         # The bound only tightens as candidates come; renewed as they double
                         if len(nxt_partial) >= next_check:
-                            bound = heapq.nsmallest(BEAM * 4, map(_COST, nxt_partial))[-1]
+                            bound = min(cutoff, heapq.nsmallest(BEAM * 4, map(_COST, nxt_partial))[-1])
                             next_check = 2 * len(nxt_partial)
                         for ch, c in zip(direct, step_costs(pc, lead, slot, direct)):
                             c += cst
@@ -393,6 +415,8 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel,
                                         add((None, c2, c1_cost + c12, o1 + c2))
                     partial = heapq.nsmallest(BEAM * 4, nxt_partial, key=_COST)
                 for pend, pc, cst, o in partial:
+                    if cst > cutoff:
+                        break
                     key = (pend, pc)
                     got = new.get(key)
                     if got is None:
@@ -401,6 +425,8 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel,
                         new[key] = (cst, o, min(margin, got[0] - cst) if got[1] != o else margin)
                     elif got[1] != o:
                         new[key] = (got[0], got[1], min(got[2], cst - got[0]))
+            if len(new) >= BEAM:
+                cutoff = heapq.nsmallest(BEAM, [v[0] for v in new.values()])[-1] + MARGIN_CAP
         states = dict(heapq.nsmallest(BEAM, new.items(), key=lambda kv: kv[1][0]))
         if not states:
             break
@@ -420,7 +446,7 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel,
     for total, out, _, _ in ends:
         if not (out.startswith(best[0]) or best[0].startswith(out)):
             margin = min(margin, total - best[1])
-    return best[0], best[1], best[2], margin
+    return best[0], best[1], best[2], min(margin, MARGIN_CAP)
 
 
 def _token_ends(text: str, start: int, n: int) -> list[int]:

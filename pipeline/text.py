@@ -49,10 +49,17 @@ _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), 
 _FULLWIDTH_ALNUM.update({0x3000: 0x20, 0xA0: 0x20, 0xFEFF: None, 0x200B: None})
 
 
+_FOLDABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FULLWIDTH_ALNUM)) + "]+")
+
+
+def _fold(m: re.Match) -> str:
+    return m[0].translate(_FULLWIDTH_ALNUM)
+
+
 def fold_width(text: str) -> str:
     """Full-width letters and digits to ASCII; ideographic and no-break spaces to a space;
     zero-width characters out. Punctuation keeps its width."""
-    return text.translate(_FULLWIDTH_ALNUM)
+    return _FOLDABLE.sub(_fold, text)     # the runs to fold only: translate() walks every character
 
 
 # --- pinyin glosses ----------------------------------------------------------------------
@@ -67,21 +74,24 @@ _PINYIN_SYLLABLE = re.compile(
 )
 # a gloss follows a hanzi, a private-use glyph (mojibake) or the end of a repaired run
 GLOSS = re.compile(rf"(?<=[{HAN}\ue000-\uf8ff{MARK_END}])[(（](?P<py>[a-z{TONED}]{{1,6}})[)）]")
+# the same without its look-behind, which keeps `re` from skipping ahead to the next
+# bracket: strip_glosses checks the character before instead
+_BRACKETED = re.compile(rf"[(（](?P<py>[a-z{TONED}]{{1,6}})[)）]")
+_GLOSSED = re.compile(rf"[{HAN}\ue000-\uf8ff{MARK_END}]")
 
 
 def is_pinyin(word: str) -> bool:
     return _PINYIN_SYLLABLE.fullmatch(word.translate(_DETONE)) is not None
 
 
-def _gloss_or_keep(m: re.Match) -> str:
-    return "" if is_pinyin(m["py"]) else m[0]
-
-
 def strip_glosses(text: str) -> str:
     """`權(quán)` → `權`; leaves `(FAQ)`, `(A)`, `(app)` alone (not a pinyin syllable)."""
-    if "(" not in text and "（" not in text:
-        return text
-    return GLOSS.sub(_gloss_or_keep, text)
+    def gloss_or_keep(m: re.Match) -> str:
+        at = m.start()
+        if at and _GLOSSED.match(text, at - 1) and is_pinyin(m["py"]):
+            return ""
+        return m[0]
+    return _BRACKETED.sub(gloss_or_keep, text)
 
 
 # --- traditional → simplified -------------------------------------------------------------

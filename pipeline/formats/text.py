@@ -14,6 +14,7 @@ from ..text import common_han
 from . import UNSUPPORTED, Format, Reading, UnreadableInput, unsupported
 
 CANDIDATE_ENCODINGS = ["utf-8", "gb18030", "big5", "utf-16"]
+UTF8_SURE = 0.5      # plausibility of valid UTF-8 above which no other reading is tried
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -60,6 +61,16 @@ def decode(data: bytes) -> tuple[str, str]:
             return data.decode(name, errors="replace"), name
     if not is_text(data):
         raise UnreadableInput(unsupported(data))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        # valid UTF-8 that reads as Chinese: no other candidate scores higher on it (its
+        # 3-byte sequences split into pairs that land mostly on rare or private-use code
+        # points in GB18030 and Big5), so they are not decoded and scored for nothing
+        if text.isascii() or plausibility(text) >= UTF8_SURE:
+            return text, "utf-8"
     best = None
     for name in CANDIDATE_ENCODINGS:
         if name == "utf-16":
