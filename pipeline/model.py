@@ -111,6 +111,14 @@ class Document:
 
 
 @dataclass
+class DedupeKeys:
+    """What deduplication compares a record by, computed with the record (dedupe.keys)."""
+    digest: bytes      # exact fingerprint of the type and the normalized text
+    grams: bytes       # sorted 64-bit hashes of its character 5-grams
+    bands: bytes       # one 64-bit LSH key per band of its MinHash signature
+
+
+@dataclass
 class QuestionRecord:
     """A question as SPEC.md describes it, before serialisation."""
     doc_id: str
@@ -130,6 +138,7 @@ class QuestionRecord:
     span: dict = field(default_factory=lambda: {"start": 0, "end": 0})
     id: str = ""
     schema_version: str = SCHEMA_VERSION
+    keys: DedupeKeys | None = field(default=None, repr=False)    # not written out
 
     def to_dict(self) -> dict:
         return {
@@ -161,10 +170,11 @@ class StageStats:
     dropped: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
-    def merge(self, other: "StageStats") -> None:
+    def merge(self, other: "StageStats", with_time: bool = True) -> None:
         self.kept.update(other.kept)
         self.dropped.update(other.dropped)
-        self.seconds += other.seconds
+        if with_time:
+            self.seconds += other.seconds
 
     def to_dict(self) -> dict:
         return {"kept": dict(sorted(self.kept.items())), "dropped": dict(sorted(self.dropped.items()))}

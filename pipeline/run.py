@@ -1,8 +1,8 @@
 """The runner: per-document stages on an engine, results streamed through
 the corpus-side sinks.
 
-    read → clean → normalize → segment → link → validate   (stages.STAGES, per document, on an engine)
-    dedupe → manifest → report → write                       (sinks, in input order, then commit)
+    read → clean → normalize → segment → link → validate → fingerprint   (stages.STAGES, per document, on an engine)
+    dedupe → manifest → report → write                                     (sinks, in input order, then commit)
 
 The runner times every stage and sink, counts what each kept and dropped,
 and handles errors in one place: bad input (model.BadInput) quarantines the
@@ -225,8 +225,8 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
             # engines yield in input order: corpus order, as deduplication expects
             for result in engine_run(engine, process_input, tasks, workers, scheduler):
                 progress.update(result.size)
-                for name, st in result.stats.items():
-                    stats[name].merge(st)
+                for name, st in result.stats.items():   # a cached result's time was spent by an earlier run
+                    stats[name].merge(st, with_time=not result.from_cache)
                 d = result.doc
                 if d.error:
                     kind = "internal error" if d.internal_error else "quarantined"

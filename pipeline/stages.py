@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from . import clean, formats, link, normalize, read, schema, segment
+from . import clean, dedupe, formats, link, normalize, read, schema, segment
 from .formats import pairs
 from .model import Document, StageStats
 
@@ -97,5 +97,16 @@ class Validate:
         doc.records = valid
 
 
-STAGES: tuple[Stage, ...] = (Read(), Clean(), Normalize(), Segment(), Link(), Validate())
+class Fingerprint:
+    """What deduplication will compare each record by: its fingerprint, 5-gram
+    hashes and LSH keys (the corpus-wide comparison is the dedupe sink's)."""
+    name = "fingerprint"
+
+    def __call__(self, doc: Document, stats: StageStats) -> None:
+        for rec, keys in zip(doc.records, dedupe.keys_of(doc.records)):
+            rec.keys = keys
+        stats.kept["records"] += len(doc.records)
+
+
+STAGES: tuple[Stage, ...] = (Read(), Clean(), Normalize(), Segment(), Link(), Validate(), Fingerprint())
 TEXT_STAGES = STAGES[:3]      # an answer file read with its paper: its text only

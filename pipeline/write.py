@@ -5,6 +5,7 @@ previous or complete new version.
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -91,6 +92,23 @@ def remove_stale_temps(folder: str) -> int:
                     shutil.rmtree(path, ignore_errors=True)
                     n += 1
     return n
+
+
+def sync_filesystem(folder: str) -> None:
+    """Flush the filesystem holding `folder` to disk: one syncfs(2) for the
+    thousands of files a run stages, where an fsync each would cost a disk
+    flush each. Elsewhere, sync(2)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    os.sync()
 
 
 class StreamingOutput:
@@ -186,7 +204,7 @@ class StreamingOutput:
         report and the manifest and calls finish(). Returns the names of
         the files moved (the manifest lists their checksums)."""
         self._close()
-        os.sync()             # every staged byte on disk before any file is moved into place
+        sync_filesystem(self.staging)      # every staged byte on disk before any file is moved into place
         names = ["questions.parquet", *self.JSONL]
         log = os.path.join(self.out, self.INTERNAL_ERRORS)
         if self.internal_errors:
