@@ -117,7 +117,8 @@ class CharModel:
         self._steps: dict = {}      # (prev, lead, trail) → costs of the candidates, for decode_run
         self._p_uni: dict = {}
         self._unseen: dict = {}     # (c, next to punctuation) → cost of c after a character never seen before it
-        self._candidates = None
+        self._candidates: dict = {}
+        self._bases: dict = {}       # (lead, trail, after punctuation) → unseen costs of the candidates
         by_freq = [c for c, _ in self.uni.most_common() if "\u4e00" <= c <= "\u9fff" or c in "。，、：；？！"]
         self.top = by_freq[:60]
 
@@ -149,11 +150,7 @@ class CharModel:
         key = (prev, c)
         if key not in self.bi and key not in self.prior_bi:
             # most pairs tried are seen nowhere: the unigram alone (the same sum as below)
-            punct = prev in PUNCT or c in PUNCT
-            got = self._unseen.get((c, punct))
-            if got is None:
-                got = self._unseen[(c, punct)] = -math.log((0.6 if punct else 0.2) * self.p_uni(c) + 1e-9)
-            return got
+            return self.unseen(c, prev in PUNCT or c in PUNCT)
         left = self.prior_left.get(prev, 0)
         p_prior = self.prior_bi.get((prev, c), 0) / left if left else 0.0
         n_prev = self.uni.get(prev, 0)       # .get: Counter's [] takes a slow path for absent keys
@@ -164,18 +161,20 @@ class CharModel:
         # interpolated: this document, general word-internal bigrams, unigram
         return -math.log(0.5 * p_doc + 0.3 * p_prior + 0.2 * self.p_uni(c) + 1e-9)
 
-    def candidates(self) -> tuple[dict, dict]:
-        """GBK characters this text or the common set holds, by lead byte and by trail byte."""
-        if self._candidates is None:
-            vocab = self.common.union(self.uni)
-            by_lead: dict[int, list[str]] = {}
-            by_trail: dict[int, list[str]] = {}
-            for (lead, trail), ch in gbk_pairs().items():
-                if ch in vocab:
-                    by_lead.setdefault(lead, []).append(ch)
-                    by_trail.setdefault(trail, []).append(ch)
-            self._candidates = by_lead, by_trail
-        return self._candidates
+    def candidates(self, key: tuple) -> list[str]:
+        """The GBK characters with this lead byte (("lead", byte)) or trail
+        byte (("trail", byte)) that this text or the common set holds."""
+        got = self._candidates.get(key)
+        if got is None:
+            got = self._candidates[key] = [ch for ch in _gbk_index().get(key, ()) if ch in self.common or ch in self.uni]
+        return got
+
+    def unseen(self, c: str, punct: bool) -> float:
+        """The cost of c after a character nothing ever put it after."""
+        got = self._unseen.get((c, punct))
+        if got is None:
+            got = self._unseen[(c, punct)] = -math.log((0.6 if punct else 0.2) * self.p_uni(c) + 1e-9)
+        return got
 
     def linked(self, a: str, b: str) -> bool:
         """Whether this text or the general word list ever puts b right after a."""
@@ -187,6 +186,16 @@ class CharModel:
             total += 9.0 if c in "?\ufffd" or "\ue000" <= c <= "\uf8ff" else self.cost(prev, c)
             prev = c
         return total
+
+
+@lru_cache(maxsize=1)
+def _gbk_index() -> dict[tuple[str, int], list[str]]:
+    """Every GBK character by ("lead", its lead byte) and by ("trail", its trail byte)."""
+    index: dict[tuple[str, int], list[str]] = {}
+    for (lead, trail), ch in gbk_pairs().items():
+        index.setdefault(("lead", lead), []).append(ch)
+        index.setdefault(("trail", trail), []).append(ch)
+    return index
 
 
 def find_runs(text: str) -> list[tuple[int, int]]:
@@ -309,7 +318,6 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel,
     ends in `prev`.
     """
     by_code = gbk_pairs()
-    by_lead, by_trail = model.candidates()
     top = model.top
 
     def pair(lead, trail) -> list[str]:
@@ -317,9 +325,9 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel,
             ch = by_code.get((lead, trail))
             return [ch] if ch else []
         if lead is not None:
-            return model.likely(("lead", lead), by_lead.get(lead, []))
+            return model.likely(("lead", lead), model.candidates(("lead", lead)))
         if trail is not None:
-            return model.likely(("trail", trail), by_trail.get(trail, []))
+            return model.likely(("trail", trail), model.candidates(("trail", trail)))
         return top
 
     rests: dict = {}
@@ -349,11 +357,19 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel,
 
     steps = model._steps
 
+    bi, prior_bi, unseen, bases = model.bi, model.prior_bi, model.unseen, model._bases
+
     def step_costs(pc: str, lead, trail, chars: list[str]) -> list[float]:
-        """Costs of pc → each of chars, the candidates for bytes (lead, trail)."""
+        """Costs of pc → each of chars, the candidates for bytes (lead, trail):
+        in full for pairs this text or the word list holds, else by character."""
         got = steps.get((pc, lead, trail))
         if got is None:
-            got = steps[(pc, lead, trail)] = [cost_of(pc, ch) for ch in chars]
+            punct = pc in PUNCT
+            base = bases.get((lead, trail, punct))
+            if base is None:
+                base = bases[(lead, trail, punct)] = [unseen(ch, punct or ch in PUNCT) for ch in chars]
+            got = steps[(pc, lead, trail)] = [cost_of(pc, ch) if (pc, ch) in bi or (pc, ch) in prior_bi else b
+                                              for ch, b in zip(chars, base)]
         return got
 
     best = None
