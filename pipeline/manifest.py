@@ -84,13 +84,17 @@ class Manifest:
         if not self._entries.closed:
             self._entries.close()
 
-    def entries(self, limit: int | None = None):
-        """The document entries, in input order (after close)."""
+    def lines(self, limit: int | None = None):
+        """The document entries as written (one compact JSON line each), in input order (after close)."""
         with open(self.entries_path, encoding="utf-8") as f:
             for n, line in enumerate(f):
                 if limit is not None and n >= limit:
                     return
-                yield json.loads(line)
+                yield line.rstrip("\n")
+
+    def entries(self, limit: int | None = None):
+        """The document entries, in input order (after close)."""
+        return map(json.loads, self.lines(limit))
 
     def summary(self, input_root: str, stages: dict[str, StageStats], timings: dict[str, float]) -> dict:
         """manifest.json without its per-document entries and output checksums."""
@@ -115,21 +119,21 @@ class Manifest:
     def commit(self, folder: str, manifest: dict, outputs: list[str], tmp_dir: str | None = None) -> None:
         """manifest.json, last, with the checksums of the outputs named."""
         manifest["outputs"] = checksums(folder, outputs)
-        write_manifest(os.path.join(folder, "manifest.json"), manifest, self.entries(), tmp_dir=tmp_dir)
+        write_manifest(os.path.join(folder, "manifest.json"), manifest, self.lines(), tmp_dir=tmp_dir)
 
 
-def write_manifest(path: str, manifest: dict, documents, key: str = "inputs", tmp_dir: str | None = None) -> None:
-    """manifest.json with manifest[key] streamed from `documents`: the same
-    text json.dumps(indent=2) would give, without the whole list in memory."""
+def write_manifest(path: str, manifest: dict, lines, key: str = "inputs", tmp_dir: str | None = None) -> None:
+    """manifest.json, indented, with manifest[key] the list of the entries
+    given as compact JSON lines: streamed (a corpus has millions of
+    documents), one entry a line (readable at that count, and written as is)."""
     placeholder = "\x00documents\x00"
     head, tail = json.dumps({**manifest, key: placeholder}, ensure_ascii=False, indent=2).split(
         json.dumps(placeholder))
     with atomic_open(path, tmp_dir=tmp_dir) as f:
         f.write(head)
         first = True
-        for entry in documents:
-            f.write(("[\n    " if first else ",\n    ")
-                    + json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    "))
+        for line in lines:
+            f.write(("[\n    " if first else ",\n    ") + line)
             first = False
         f.write("[]" if first else "\n  ]")
         f.write(tail + "\n")

@@ -10,9 +10,11 @@ from pipeline.model import DocResult, Document, MojibakeRun, QuestionRecord
 @pytest.mark.parametrize("entries", [[], [{"path": "raw/a.txt", "flags": {}, "runs": [1, {"raw": "測"}]}, {"path": "b"}]])
 def test_streamed_manifest_is_the_same_json(tmp_path, entries):
     manifest = {"pipeline_version": "x", "inputs": None, "timings": {"total": 1.5}, "outputs": {}}
-    manifest_module.write_manifest(str(tmp_path / "m.json"), manifest, iter(entries))
-    assert (tmp_path / "m.json").read_text(encoding="utf-8") == json.dumps(
-        {**manifest, "inputs": entries}, ensure_ascii=False, indent=2) + "\n"
+    lines = (json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in entries)
+    manifest_module.write_manifest(str(tmp_path / "m.json"), manifest, lines)
+    text = (tmp_path / "m.json").read_text(encoding="utf-8")
+    assert json.loads(text) == {**manifest, "inputs": entries}
+    assert len(text.splitlines()) == len(json.dumps(manifest, indent=2).splitlines()) + (len(entries) + 1 if entries else 0)
 
 
 def record(n: int, flags=(), duplicate_of=None) -> QuestionRecord:
