@@ -74,10 +74,25 @@ _PINYIN_SYLLABLE = re.compile(
 )
 # a gloss follows a hanzi, a private-use glyph (mojibake) or the end of a repaired run
 GLOSS = re.compile(rf"(?<=[{HAN}\ue000-\uf8ff{MARK_END}])[(（](?P<py>[a-z{TONED}]{{1,6}})[)）]")
-# the same without its look-behind, which keeps `re` from skipping ahead to the next
-# bracket: strip_glosses checks the character before instead
-_BRACKETED = re.compile(rf"[(（](?P<py>[a-z{TONED}]{{1,6}})[)）]")
 _GLOSSED = re.compile(rf"[{HAN}\ue000-\uf8ff{MARK_END}]")
+
+
+def _toned(pattern: str) -> str:
+    """The syllable pattern over toned letters: each vowel (and n, m) also as
+    its toned forms, as _DETONE reads them."""
+    forms: dict[str, str] = {}
+    for toned, plain in zip(TONED, _PLAIN):
+        forms[plain] = forms.get(plain, plain) + toned
+    out, in_class = [], False
+    for ch in pattern:
+        in_class = (in_class or ch == "[") and ch != "]"
+        out.append(forms.get(ch, ch) if in_class else f"[{forms[ch]}]" if ch in forms else ch)
+    return "".join(out)
+
+
+# a bracket holding exactly one pinyin syllable: GLOSS where the character
+# before qualifies. Searched from the bracket, so `re` skips ahead to it
+_PINYIN_BRACKET = re.compile(rf"[(（](?:{_toned(_PINYIN_SYLLABLE.pattern)})[)）]")
 
 
 def is_pinyin(word: str) -> bool:
@@ -86,12 +101,10 @@ def is_pinyin(word: str) -> bool:
 
 def strip_glosses(text: str) -> str:
     """`權(quán)` → `權`; leaves `(FAQ)`, `(A)`, `(app)` alone (not a pinyin syllable)."""
-    def gloss_or_keep(m: re.Match) -> str:
+    def gloss(m: re.Match) -> str:
         at = m.start()
-        if at and _GLOSSED.match(text, at - 1) and is_pinyin(m["py"]):
-            return ""
-        return m[0]
-    return _BRACKETED.sub(gloss_or_keep, text)
+        return "" if at and _GLOSSED.match(text, at - 1) else m[0]
+    return _PINYIN_BRACKET.sub(gloss, text)
 
 
 # --- traditional → simplified -------------------------------------------------------------

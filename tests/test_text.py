@@ -4,6 +4,8 @@ import re
 import opencc
 import pytest
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import load_cases
 
 from pipeline import text
@@ -91,3 +93,12 @@ def test_the_toolkit_is_a_leaf():
     local = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level > 0]
     assert not local, [ast.dump(n) for n in local]
     assert isinstance(text.converter("t2s"), opencc.OpenCC)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("azhngioueāáǎàüǘvxmḿń(（)）客。A ")), max_size=40))
+def test_strip_glosses_is_the_gloss_pattern_with_the_syllable_check(sample):
+    """The fast path (a bracket holding a toned syllable, then the character
+    before it checked) removes exactly what GLOSS finds and is_pinyin accepts."""
+    reference = text.GLOSS.sub(lambda m: "" if text.is_pinyin(m["py"]) else m[0], sample)
+    assert text.strip_glosses(sample) == reference
