@@ -120,8 +120,9 @@ _NO_MARKS = str.maketrans("", "", MARKS)
 def normalize_text(text: str, doc: Document | None = None) -> str:
     """The normalized text; with a document, also its mojibake runs and where
     the repaired, uncertain and removed ones ended up."""
-    # control characters normalize uses as marks mean nothing in a document
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").translate(_NO_MARKS)
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if any(mark in text for mark in MARKS):   # control characters that mean nothing in a document
+        text = text.translate(_NO_MARKS)
     text, runs = mojibake.repair(text)
     text = strip_glosses(text)
     text = to_simplified(text)
