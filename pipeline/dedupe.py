@@ -147,13 +147,26 @@ def keys(rec: QuestionRecord) -> DedupeKeys:
 _SEP = "\ufdd0"      # a noncharacter: between records' texts, kept by NFKC and _NOISE, never in a text
 
 
+BATCH_GRAMS = 20_000     # grams hashed together: MinHash holds 128 × 8 bytes for each (20 MB)
+
+
 def keys_of(records: list[QuestionRecord]) -> list[DedupeKeys]:
-    """keys() of every record of a document at once: one text normalization,
-    one pass of gram hashing and one MinHash over all their grams (numpy's
-    cost is per call, not per gram). Runs in the workers, so the corpus-wide
-    pass only looks keys up."""
-    if not records:
-        return []
+    """keys() of every record of a document, in batches: one text
+    normalization, one pass of gram hashing and one MinHash over all the
+    grams of a batch (numpy's cost is per call, not per gram; the batch
+    bounds the memory). Runs in the workers, so the corpus-wide pass only
+    looks keys up."""
+    out, batch, size = [], [], 0
+    for rec in records:
+        batch.append(rec)
+        size += len(rec.stem) + sum(len(o["text"]) + 1 for o in rec.options)
+        if size >= BATCH_GRAMS:
+            out += _keys_of_batch(batch)
+            batch, size = [], 0
+    return out + _keys_of_batch(batch) if batch else out
+
+
+def _keys_of_batch(records: list[QuestionRecord]) -> list[DedupeKeys]:
     raw = ["\x1f".join([rec.stem] + [f"{o['label']}{o['text']}" for o in rec.options]) for rec in records]
     texts = _NOISE.sub("", unicodedata.normalize("NFKC", _SEP.join(raw))).split(_SEP)
     if len(texts) != len(records) or any(_SEP in r for r in raw):

@@ -1,6 +1,7 @@
 """The records that flow through the pipeline. Nothing here imports a stage."""
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -73,7 +74,12 @@ class Document:
     answers: object = None
     paper_breaks: int | None = None
     pair: dict | None = None
-    mojibake_runs: list[MojibakeRun] = field(default_factory=list)    # normalize
+    # normalize: the mojibake runs, and where the repaired, uncertain and
+    # removed ones are in the normalized text, by kind (removed: empty spans)
+    mojibake_runs: list[MojibakeRun] = field(default_factory=list)
+    repaired_spans: list[tuple[int, int]] = field(default_factory=list)
+    uncertain_spans: list[tuple[int, int]] = field(default_factory=list)
+    unrepaired_spans: list[tuple[int, int]] = field(default_factory=list)
     # segment: the blocks (segment.Block) and where every character went; link: records
     blocks: list = field(default_factory=list)
     characters: dict = field(default_factory=dict)
@@ -87,21 +93,13 @@ class Document:
     def status(self) -> str:
         return "internal_error" if self.internal_error else "quarantined" if self.error else "ok"
 
-    def _spans(self, kind: str) -> list[tuple[int, int]]:
-        return [(r.start, r.end) for r in self.mojibake_runs if r.kind == kind]
-
-    @property
-    def repaired_spans(self) -> list[tuple[int, int]]:
-        return self._spans("repaired")
-
-    @property
-    def uncertain_spans(self) -> list[tuple[int, int]]:
-        return self._spans("uncertain")
-
-    @property
-    def unrepaired_spans(self) -> list[tuple[int, int]]:
-        """Where removed runs were: empty spans."""
-        return self._spans("unrepaired")
+    def mojibake_flags(self, spans: list[tuple[int, int]]) -> list[str]:
+        """The mojibake flags of a record whose text came from these spans of
+        the normalized text: a repaired, uncertain or removed run meets one."""
+        return [flag for flag, runs in (("mojibake_repaired", self.repaired_spans),
+                                        ("mojibake_uncertain", self.uncertain_spans),
+                                        ("mojibake_unrepaired", self.unrepaired_spans))
+                if runs and any(_meets(runs, start, end) for start, end in spans)]
 
     def release(self) -> None:
         """Drop what only the per-document stages needed: the result crosses
@@ -178,6 +176,13 @@ class StageStats:
 
     def to_dict(self) -> dict:
         return {"kept": dict(sorted(self.kept.items())), "dropped": dict(sorted(self.dropped.items()))}
+
+
+def _meets(runs: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether a span of runs (in text order, apart) meets [start, end], ends
+    included: the first run ending at or after start begins before end."""
+    i = bisect.bisect_left(runs, start, key=lambda run: run[1])
+    return i < len(runs) and runs[i][0] <= end
 
 
 @dataclass

@@ -140,5 +140,8 @@ def normalize_text(text: str, doc: Document | None = None) -> str:
         for run in runs:                 # marks come out in the order the runs went in
             run.start, run.end = next(where[run.kind])
         doc.mojibake_runs = runs
+        doc.repaired_spans = spans[MARK_REPAIRED]
+        doc.uncertain_spans = spans[MARK_UNCERTAIN]
+        doc.unrepaired_spans = spans[MARK_UNREPAIRED]
         doc.removed.extend(Removed("mojibake_unrepaired", r.raw) for r in runs if r.repaired is None)
     return text

@@ -135,5 +135,6 @@ def test_an_uncertain_repair_flags_its_record_not_as_repaired():
     at, other = doc.text.index("服务邮箱"), doc.text.index("投诉记录")
     doc.mojibake_runs = [MojibakeRun("蛻舴?wù)", "服务", 0.5, True, at, at + 2),
                          MojibakeRun("蛻敉对V", "投诉", 0.99, False, other, other + 2)]
+    doc.uncertain_spans, doc.repaired_spans = [(at, at + 2)], [(other, other + 2)]     # as normalize sets them
     records = link.build_records(doc, segment.segment(doc.text), StageStats("link"))
     assert [r.flags for r in records] == [["mojibake_uncertain"], ["mojibake_repaired"]]
