@@ -39,6 +39,7 @@ class MojibakeRun:
     uncertain: bool = False
     start: int = 0                    # where the repair (or the cut) is in the normalized text
     end: int = 0
+    cut: bool = False                 # longer than mojibake.MAX_RUN: cut there, the rest read as printed
 
     @property
     def kind(self) -> str:
@@ -50,6 +51,8 @@ class MojibakeRun:
             out["confidence"] = self.confidence
             out["uncertain"] = self.uncertain
         out["span"] = {"start": self.start, "end": self.end}
+        if self.cut:
+            out["cut"] = True
         return out
 
 

@@ -198,8 +198,10 @@ def _gbk_index() -> dict[tuple[str, int], list[str]]:
     return index
 
 
-def find_runs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of text that looks like shifted GBK."""
+def find_runs(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, cut) of text that looks like shifted GBK; cut: the run
+    went on past MAX_RUN characters and was cut there (what follows it is
+    read as it stands): the decoder's cost per run is bounded by it."""
     if "?" not in text:        # every run starts at one: clean text pays one scan
         return []
     common = common_han()
@@ -247,7 +249,7 @@ def find_runs(text: str) -> list[tuple[int, int]]:
                 i += 1
             else:
                 break
-        runs.append((start, end))
+        runs.append((start, end, i - start >= MAX_RUN))
         pos = last_end = end
     return runs
 
@@ -482,14 +484,14 @@ def repair(text: str) -> tuple[str, list[MojibakeRun]]:
     if not runs:
         return text, []
     pieces, pos = [], 0
-    for s, e in runs:
+    for s, e, _ in runs:
         pieces += [text[pos:s], "\x00" * (e - s)]
         pos = e
     pieces.append(text[pos:])
     model = CharModel(strip_glosses("".join(pieces)))
     out, reports, pos = [], [], 0
     decoded: dict = {}        # the same garbled text in the same place reads the same: decoded once
-    for s, e in runs:
+    for s, e, cut in runs:
         if s < pos:
             continue
         prev = text[s - 1] if s else "\n"
@@ -505,7 +507,7 @@ def repair(text: str) -> tuple[str, list[MojibakeRun]]:
         if run is None:
             out.append(text[s:e])
         else:
-            run = MojibakeRun(text[s:e], run.repaired, run.confidence, run.uncertain)
+            run = MojibakeRun(text[s:e], run.repaired, run.confidence, run.uncertain, cut=cut)
             reports.append(run)
             if run.repaired is None:   # unreadable garbage: out of the text, into the audit log
                 out.append(MARK_UNREPAIRED + MARK_END)

@@ -52,6 +52,8 @@ class Normalize:
     def __call__(self, doc: Document, stats: StageStats) -> None:
         doc.text = normalize.normalize_text(doc.text, doc)
         for run in doc.mojibake_runs:
+            if run.cut:                       # the decoder's bound was hit: said in the manifest
+                stats.dropped["mojibake_run_cut"] += 1
             if run.kind == "unrepaired":
                 stats.dropped["mojibake_run"] += 1
             else:

@@ -138,3 +138,17 @@ def test_an_uncertain_repair_flags_its_record_not_as_repaired():
     doc.uncertain_spans, doc.repaired_spans = [(at, at + 2)], [(other, other + 2)]     # as normalize sets them
     records = link.build_records(doc, segment.segment(doc.text), StageStats("link"))
     assert [r.flags for r in records] == [["mojibake_uncertain"], ["mojibake_repaired"]]
+
+
+def test_a_run_longer_than_the_bound_is_cut_and_says_so():
+    """The decoder's cost per run is bounded by MAX_RUN characters: a longer
+    garbled stretch is cut there, and the run says it was."""
+    from pipeline.model import Document
+    from pipeline.normalize import normalize_text
+    long_run = "??" + "蛻舴鍪湟猜嵘" * 10 + "。"       # rare glyphs, as shifted GBK shows them
+    assert len(long_run) > mojibake.MAX_RUN
+    runs = mojibake.find_runs(CONTEXT + "。" + long_run)
+    assert runs and runs[0][2] and runs[0][1] - runs[0][0] == mojibake.MAX_RUN
+    doc = Document(path="raw/x.txt", doc_id="0" * 16, sha256="0" * 64)
+    normalize_text(CONTEXT + "。" + long_run, doc)
+    assert doc.mojibake_runs[0].cut and doc.mojibake_runs[0].to_dict()["cut"] is True
