@@ -199,12 +199,15 @@ def opencc_pass(folder: str) -> tuple[float, int]:
     return time.perf_counter() - started, size
 
 
+CODE = ROOT      # the checkout whose pipeline is run (--code: compare with another one)
+
+
 def run_ingest(corpus: str, out: str, *extra: str) -> dict:
     """`python -m pipeline ingest` in its own process: wall and CPU seconds
     (its workers included), peak RSS (the largest process), its manifest."""
     cmd = [sys.executable, "-m", "pipeline", "ingest", "--raw", corpus, "--out", out, *extra]
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=CODE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
     err = proc.stderr.read().decode(errors="replace")
@@ -259,7 +262,11 @@ def main() -> int:
     ap.add_argument("--max-doc-mb", type=float, default=20.0, help="largest document size in the linearity check")
     ap.add_argument("--class-mb", type=float, default=5.0, help="MB of each document class timed in this process")
     ap.add_argument("--keep", help="keep the corpus and outputs in this folder (and reuse a corpus found there)")
+    ap.add_argument("--code", help="run the ingests of another checkout of tiku (a before/after comparison); "
+                                   "the in-process class timings are this checkout's")
     args = ap.parse_args()
+    global CODE
+    CODE = os.path.abspath(args.code) if args.code else ROOT
     work = args.keep or tempfile.mkdtemp(prefix="tiku-bench-")
     cores = os.cpu_count() or 1
     try:
