@@ -20,6 +20,7 @@ is and reported unrepaired.
 from __future__ import annotations
 
 import heapq
+import importlib.resources
 import math
 import operator
 import re
@@ -71,7 +72,6 @@ encode_char = gbk_bytes
 
 
 def _build_prior() -> tuple[dict, dict]:
-    import importlib.resources
     raw = importlib.resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
     words, freqs = [], []
     for line in raw.splitlines():
