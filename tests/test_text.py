@@ -4,9 +4,9 @@ import re
 import opencc
 import pytest
 import regex
+from conftest import load_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import load_cases
 
 from pipeline import text
 
