@@ -240,11 +240,12 @@ class Deduper:
         if root is None and self.threshold < 1.0:
             g = np.frombuffer(k.grams, dtype=np.uint64)
             bands = np.frombuffer(k.bands, dtype=np.uint64)
-            candidates = self.buckets.find(bands)
-            matches = sorted(j for j in candidates if self.types[j] == rec.type
-                             and jaccard(g, np.frombuffer(self.grams[j], dtype=np.uint64)) >= self.threshold)
-            if matches:
-                root, kind = self.roots[matches[0]], "near_duplicate"
+            # the earliest similar record decides: candidates in corpus order, the first match
+            # ends the search (a question copied a thousand times is not compared a thousand times)
+            for j in sorted(self.buckets.find(bands)):
+                if self.types[j] == rec.type and jaccard(g, np.frombuffer(self.grams[j], dtype=np.uint64)) >= self.threshold:
+                    root, kind = self.roots[j], "near_duplicate"
+                    break
             self.buckets.add(bands, len(self.roots))    # copies are indexed too, under their root
             self.grams.append(k.grams)
             self.types.append(rec.type)

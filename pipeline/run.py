@@ -17,7 +17,6 @@ import posixpath
 import sys
 import time
 import traceback
-from collections import Counter
 from dataclasses import dataclass
 
 from . import formats, read, report, storage, write
@@ -210,13 +209,13 @@ def ingest(raw: str, out: str, log=sys.stderr, near_threshold: float = DEFAULT_T
     tasks, problems = list_inputs(raw, cache_dir, out, log)
     progress = Progress(len(tasks), sum(t.size for t in tasks), log)
     stats = {stage.name: StageStats(stage.name) for stage in STAGES}
-    timings: Counter = Counter()
     with storage.output_folder(out) as folder:
         writer = write.StreamingOutput(folder, batch_rows)
         manifest = Manifest(writer.staging)
         dedupe = Deduper(StageStats("dedupe"), near_threshold)
         cards = report.CardCollector()
         sinks = (dedupe, manifest, cards, writer)     # dedupe first: every later sink sees the duplicate flags
+        timings = dict.fromkeys((sink.name for sink in sinks), 0.0)
         try:
             for p in problems:
                 print(f"quarantined: {p['path']}: {p['reason']}", file=log)
