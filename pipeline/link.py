@@ -475,10 +475,7 @@ def finish(d: Draft, doc: Document, ordinal: int, inline_doc: bool, last: bool) 
         flags.add("answer_missing")
         if last and inline_doc:
             flags.add("truncated")      # the other answers are inline: this one was cut off
-    for name, spans in (("mojibake_repaired", doc.notes.get("mojibake_spans", [])),
-                        ("mojibake_unrepaired", doc.notes.get("mojibake_unrepaired_spans", []))):
-        if any(s <= e2 and e >= s2 for s, e in spans for s2, e2 in d.spans):
-            flags.add(name)
+    flags.update(doc.mojibake_flags(d.spans))
     rec = QuestionRecord(
         doc_id=doc.doc_id, source={"path": doc.path, "site": doc.site, "title": doc.title, "url": doc.url},
         ordinal=ordinal, chapter=b.chapter, section=b.section, number=b.number, type=qtype, stem=stem.strip(),
@@ -529,7 +526,7 @@ def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list
                     orphans.append({"chapter": chapter, "section": title, "number": str(n),
                                     "raw_answer": e.raw if e.text is None else e.text[:80],
                                     "answer": _normalized_key_answer(e, kind)})
-    doc.notes["orphan_answers"] = orphans
+    doc.orphan_answers = orphans
     stats.dropped["orphan_answers"] += len(orphans)
     return records
 
