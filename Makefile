@@ -58,8 +58,9 @@ validate: $(VENV)/.installed
 	$(VENV)/bin/tiku validate $(OUT)/questions.parquet
 
 # Speed and memory are measured here, never asserted in tests. The full run
-# (100 MB corpus, then 300 MB for memory flatness) takes about half an hour
-# on 2 cores; `make bench BENCH_ARGS="--mb 20"` is a quick look.
+# (100 MB corpus, documents of 10 KB to 20 MB, then 300 MB for memory
+# flatness) takes about half an hour on 2 cores;
+# `make bench BENCH_ARGS="--mb 10 --size-mb 2 --max-doc-mb 1"` is a quick look.
 BENCH_ARGS ?= --mb 100 --memory-mb 300
 bench: $(VENV)/.installed
 	$(PY) bench/bench.py $(BENCH_ARGS)

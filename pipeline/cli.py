@@ -13,10 +13,12 @@ import os
 import socket
 import sys
 import tempfile
+import traceback
 
 from .model import PIPELINE_VERSION
 
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3               # a bug in tiku met a document (or stopped the run)
 EXIT_INTERRUPTED = 130          # 128 + SIGINT, as shells report it
 CONNECT_TIMEOUT = 5.0           # seconds to reach a Dask scheduler before giving up
 NAME_CHARS_FORBIDDEN = "/\\\0"  # export --name is part of file names inside --out
@@ -196,10 +198,67 @@ def check_fetch(args) -> None:
 def ingest(args) -> int:
     from .run import ingest
     check_ingest(args)
-    manifest = ingest(args.raw, args.out, near_threshold=args.near_duplicates,
-                      cache_dir=None if args.no_cache else os.path.abspath(args.cache), workers=args.workers or None,
-                      engine=args.engine, scheduler=args.scheduler, with_inputs=False, log=sys.stderr)
-    return 1 if args.strict and manifest["documents"]["quarantined"] else 0
+    try:
+        manifest = ingest(args.raw, args.out, near_threshold=args.near_duplicates,
+                          cache_dir=None if args.no_cache else os.path.abspath(args.cache),
+                          workers=args.workers or None, engine=args.engine, scheduler=args.scheduler,
+                          with_inputs=False, log=sys.stderr)
+    except Exception as e:      # a bug outside any one document: the run stops, the old outputs stay
+        where = crash_log(args.out)
+        print(f"ingest: internal error: {type(e).__name__}: {' '.join(str(e).split())}"
+              + (f" (traceback in {where})" if where else ""), file=sys.stderr)
+        return EXIT_INTERNAL
+    print(summary(manifest, args.out), file=sys.stderr)
+    status, why = exit_status(manifest, args.strict)
+    if why:
+        print(f"ingest: {why}", file=sys.stderr)
+    return status
+
+
+def summary(manifest: dict, out: str) -> str:
+    """The one-screen end-of-run report."""
+    docs, recs = manifest["documents"], manifest["records"]
+    errors = f", {docs['internal_errors']} internal errors" if docs.get("internal_errors") else ""
+    lines = [
+        f"ingest: {docs['ok']} documents ok, {docs['quarantined']} quarantined{errors}, {recs['total']} records "
+        f"({', '.join(f'{k} {v}' for k, v in recs['by_type'].items())}), {recs['duplicates']} duplicates → {out}",
+    ]
+    if recs["by_flag"]:
+        lines.append("  flags: " + ", ".join(f"{k} {v}" for k, v in recs["by_flag"].items()))
+    if recs["rejected"]:
+        lines.append(f"  records rejected by the schema: {recs['rejected']} (see quarantine.jsonl)")
+    t = manifest["timings"]
+    lines.append(f"  time: {t['total']:.1f}s (" + ", ".join(f"{k} {v:.1f}s" for k, v in t.items() if k != "total") + ")")
+    return "\n".join(lines)
+
+
+def exit_status(manifest: dict, strict: bool) -> tuple[int, str | None]:
+    """3: a bug met some document (tracebacks in internal-errors.log); 1: no
+    input gave a record, or --strict and something was quarantined; else 0.
+    With the one line that says why, when not 0."""
+    docs = manifest["documents"]
+    if docs.get("internal_errors"):
+        return EXIT_INTERNAL, f"{docs['internal_errors']} document(s) met an internal error (a bug in tiku, not in the input)"
+    if not manifest["records"]["total"]:
+        reasons = ", ".join(f"{n} {why}" for why, n in docs.get("without_records", {}).items())
+        return 1, "no input produced a record: " + (reasons or "no input files")
+    if strict and docs["quarantined"]:
+        return 1, f"--strict: {docs['quarantined']} input(s) quarantined"
+    return 0, None
+
+
+def crash_log(out: str) -> str | None:
+    """The current exception's traceback in <out>/internal-errors.log, if out is a writable local folder."""
+    from .storage import is_local, local_path
+    from .write import StreamingOutput, write_text
+    if not is_local(out):
+        return None
+    path = os.path.join(local_path(out), StreamingOutput.INTERNAL_ERRORS)
+    try:
+        write_text(path, traceback.format_exc())
+    except OSError:
+        return None
+    return path
 
 
 def fetch(args) -> int:

@@ -82,8 +82,9 @@ def extract(html: str) -> Page:
     site = site_of(url, html)
     for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
         c.extract()
-    for sel in sites.GENERIC_DROP + (site["drop_selectors"] if site else []):
-        for el in soup.select(sel):
+    # one walk for all of them (a walk per selector was most of a page's time)
+    for el in soup.select(", ".join(sites.GENERIC_DROP + (site["drop_selectors"] if site else []))):
+        if not el.decomposed:         # inside an element already dropped
             el.decompose()
     body = None
     for sel in (site["content_selectors"] if site else []) + sites.GENERIC_CONTENT:

@@ -178,7 +178,8 @@ _BLANK_ANSWER = re.compile(r"[(（]\s*(?P<ans>[A-Ha-h](?:\s*[A-Ha-h]){0,6})\s*[)
 _UNDERLINE_ANSWER = re.compile(r"_{1,}\s*(?P<ans>[A-H]{1,6})\s*_{1,}")
 _TRAILING_BRACKET_ANSWER = re.compile(r"【\s*(?P<ans>[A-H]{1,6})\s*】\s*$")
 _COLON_LETTER = re.compile(r"(?P<colon>[:：])\s*(?P<ans>[A-H]{1,6})\s*$")
-_UNDERSCORES = re.compile(r"(?<![A-Za-z0-9])_+(?![A-Za-z0-9])|＿+")
+# a blank: two or more underscores anywhere ("低于40____"), one only between words ("x_1" is a name)
+_UNDERSCORES = re.compile(r"_{2,}|(?<![A-Za-z0-9_])_(?![A-Za-z0-9_])|＿+")
 
 
 def read_item(block: Block, at_end: bool = False) -> Draft:
@@ -291,7 +292,9 @@ def _read_answer(d: Draft, body: str, key: bool = False) -> str:
         d.answer_text = _clean_text(body) or None
         return ""
     labels, ocr, end = keys.leading_letters(body, glued_ok=key)
-    if labels and (d.kind != "true_false" or d.options):
+    # "F" with no options and no section saying choice: False, as T is True (a sixth option is rarer)
+    lone_f = labels == ["F"] and not d.options and d.kind is None and body[:end].strip() == "F"
+    if labels and (d.kind != "true_false" or d.options) and not lone_f:
         d.labels = labels
         if ocr:
             d.flags.add("ocr_corrected")
@@ -709,10 +712,7 @@ def finish(d: Draft, doc: Document, ordinal: int, inline_doc: bool, last: bool) 
         flags.add("answer_missing")
         if last and inline_doc:
             flags.add("truncated")      # the other answers are inline: this one was cut off
-    for name, spans in (("mojibake_repaired", doc.notes.get("mojibake_spans", [])),
-                        ("mojibake_unrepaired", doc.notes.get("mojibake_unrepaired_spans", []))):
-        if any(s <= e2 and e >= s2 for s, e in spans for s2, e2 in d.spans):
-            flags.add(name)
+    flags.update(doc.mojibake_flags(d.spans))
     rec = QuestionRecord(
         doc_id=doc.doc_id, source={"path": doc.path, "site": doc.site, "title": doc.title, "url": doc.url},
         ordinal=ordinal, chapter=b.chapter, section=b.section, number=b.number, type=qtype, stem=stem.strip(),
@@ -772,8 +772,8 @@ def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list
             if n not in part.used:
                 orphans.append({"chapter": part.chapter, "section": part.section, "number": str(n),
                                 "raw_answer": e.raw[:80], "answer": _key_answer(e, part.section_type)})
-    doc.notes["orphan_answers"] = orphans
-    doc.notes["checks"] = self_checks(blocks, drafts, parts, orphans)
+    doc.orphan_answers = orphans
+    doc.checks = self_checks(blocks, drafts, parts, orphans)
     stats.dropped["orphan_answers"] += len(orphans)
     return records
 

@@ -1,6 +1,7 @@
 """The records that flow through the pipeline. Nothing here imports a stage."""
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -8,12 +9,19 @@ SCHEMA_VERSION = "1.0"
 PIPELINE_VERSION = "0.1.0"
 
 FLAG_ORDER = ["truncated", "options_missing", "answer_missing", "ocr_corrected", "mojibake_repaired",
-              "mojibake_unrepaired", "duplicate", "answer_unreadable", "answer_conflict", "reading_doubtful"]
+              "mojibake_uncertain", "mojibake_unrepaired", "duplicate", "answer_unreadable", "answer_conflict",
+              "reading_doubtful"]
 
 
 def order_flags(flags: list[str]) -> list[str]:
     seen = set(flags)
     return [f for f in FLAG_ORDER if f in seen] + sorted(seen - set(FLAG_ORDER))
+
+
+class BadInput(Exception):
+    """The input itself cannot become records (not text, empty, an HTML page
+    without text …): the message is the one-line reason for quarantine.jsonl.
+    Any other exception in a stage is a bug in the pipeline."""
 
 
 @dataclass
@@ -24,12 +32,39 @@ class Removed:
 
 
 @dataclass
+class MojibakeRun:
+    """One run of GBK text decoded out of step, and what normalize made of it."""
+    raw: str
+    repaired: str | None              # None: unreadable, taken out of the text
+    confidence: float | None = None   # of a repair, 0..1; below mojibake.CONFIDENT the repair is uncertain
+    uncertain: bool = False
+    start: int = 0                    # where the repair (or the cut) is in the normalized text
+    end: int = 0
+    cut: bool = False                 # longer than mojibake.MAX_RUN: cut there, the rest read as printed
+
+    @property
+    def kind(self) -> str:
+        return "unrepaired" if self.repaired is None else "uncertain" if self.uncertain else "repaired"
+
+    def to_dict(self) -> dict:
+        out = {"raw": self.raw, "repaired": self.repaired}
+        if self.repaired is not None:
+            out["confidence"] = self.confidence
+            out["uncertain"] = self.uncertain
+        out["span"] = {"start": self.start, "end": self.end}
+        if self.cut:
+            out["cut"] = True
+        return out
+
+
+@dataclass
 class Document:
-    """One input file on its way from bytes to question records."""
+    """One input file on its way from bytes to question records. Each stage
+    fills the fields the next ones read; nothing is passed any other way."""
     path: str                      # relative to the input root, e.g. raw/003_x.txt
     doc_id: str                    # 16 hex of sha256(raw bytes)
     sha256: str
-    raw: bytes = b""
+    raw: bytes = b""               # read: → text; dropped once read
     text: str = ""                 # current text; each stage replaces it
     encoding: str | None = None
     format: str | None = None      # the input format that read it (formats.REGISTRY)
@@ -38,9 +73,52 @@ class Document:
     title: str | None = None
     url: str | None = None
     removed: list[Removed] = field(default_factory=list)
-    # doc-level facts later stages need: mojibake repairs, OCR fixes, orphan answers …
-    notes: dict = field(default_factory=dict)
-    error: str | None = None       # set when the document is quarantined
+    # a paper read with its answer file (formats/pairs.py): the answer file's
+    # Reading until read appends it, the paper's page breaks, the pair's outcome
+    answers: object = None
+    paper_breaks: int | None = None
+    pair: dict | None = None
+    # normalize: the mojibake runs, and where the repaired, uncertain and
+    # removed ones are in the normalized text, by kind (removed: empty spans)
+    mojibake_runs: list[MojibakeRun] = field(default_factory=list)
+    repaired_spans: list[tuple[int, int]] = field(default_factory=list)
+    uncertain_spans: list[tuple[int, int]] = field(default_factory=list)
+    unrepaired_spans: list[tuple[int, int]] = field(default_factory=list)
+    # segment: the blocks (segment.Block) and where every character went; link: records
+    blocks: list = field(default_factory=list)
+    characters: dict = field(default_factory=dict)
+    records: list["QuestionRecord"] = field(default_factory=list)
+    orphan_answers: list[dict] = field(default_factory=list)   # key entries without their question
+    checks: dict | None = None     # link: what the reading could check about itself (link.self_checks)
+    rejected: list[dict] = field(default_factory=list)         # validate: records that broke the schema
+    error: str | None = None       # one line: why no records came (bad input, or an internal error)
+    internal_error: str | None = None   # the traceback, when a bug in the pipeline stopped this document
+
+    @property
+    def status(self) -> str:
+        return "internal_error" if self.internal_error else "quarantined" if self.error else "ok"
+
+    def mojibake_flags(self, spans: list[tuple[int, int]]) -> list[str]:
+        """The mojibake flags of a record whose text came from these spans of
+        the normalized text: a repaired, uncertain or removed run meets one."""
+        return [flag for flag, runs in (("mojibake_repaired", self.repaired_spans),
+                                        ("mojibake_uncertain", self.uncertain_spans),
+                                        ("mojibake_unrepaired", self.unrepaired_spans))
+                if runs and any(_meets(runs, start, end) for start, end in spans)]
+
+    def release(self) -> None:
+        """Drop what only the per-document stages needed: the result crosses
+        process boundaries and sits in the cache."""
+        self.raw = b""
+        self.blocks = []
+
+
+@dataclass
+class DedupeKeys:
+    """What deduplication compares a record by, computed with the record (dedupe.keys)."""
+    digest: bytes      # exact fingerprint of the type and the normalized text
+    grams: bytes       # sorted 64-bit hashes of its character 5-grams
+    bands: bytes       # one 64-bit LSH key per band of its MinHash signature
 
 
 @dataclass
@@ -63,6 +141,7 @@ class QuestionRecord:
     span: dict = field(default_factory=lambda: {"start": 0, "end": 0})
     id: str = ""
     schema_version: str = SCHEMA_VERSION
+    keys: DedupeKeys | None = field(default=None, repr=False)    # not written out
 
     def to_dict(self) -> dict:
         return {
@@ -94,10 +173,28 @@ class StageStats:
     dropped: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
-    def merge(self, other: "StageStats") -> None:
+    def merge(self, other: "StageStats", with_time: bool = True) -> None:
         self.kept.update(other.kept)
         self.dropped.update(other.dropped)
-        self.seconds += other.seconds
+        if with_time:
+            self.seconds += other.seconds
 
     def to_dict(self) -> dict:
         return {"kept": dict(sorted(self.kept.items())), "dropped": dict(sorted(self.dropped.items()))}
+
+
+def _meets(runs: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether a span of runs (in text order, apart) meets [start, end], ends
+    included: the first run ending at or after start begins before end."""
+    i = bisect.bisect_left(runs, start, key=lambda run: run[1])
+    return i < len(runs) and runs[i][0] <= end
+
+
+@dataclass
+class DocResult:
+    """What the per-document stages made of one input, as the corpus-side sinks receive it."""
+    doc: Document
+    stats: dict[str, StageStats] = field(default_factory=dict)
+    url: str | None = None         # where the input was read from (the report reads it again)
+    size: int = 0                  # bytes read
+    from_cache: bool = False

@@ -20,12 +20,27 @@ is and reported unrepaired.
 from __future__ import annotations
 
 import heapq
+import importlib.resources
 import math
 import operator
+import re
 from collections import Counter
 from functools import lru_cache
 
-import regex as re
+from .model import MojibakeRun
+from .text import (
+    HAN,
+    MARK_END,
+    MARK_REPAIRED,
+    MARK_UNCERTAIN,
+    MARK_UNREPAIRED,
+    common_han,
+    converter,
+    gbk_bytes,
+    gbk_pairs,
+    stored,
+    strip_glosses,
+)
 
 # An anchor: a "?" next to a rare glyph, a private-use glyph, a gloss remnant
 # or another "?". Legitimate question marks are followed by ordinary text.
@@ -36,75 +51,55 @@ _GLOSS = re.compile(_GLOSS_REMNANT)
 _PAREN_GLOSS = re.compile(r"\(" + _GLOSS_REMNANT)
 _MAYBE_PAREN_GLOSS = re.compile(r"\(?" + _GLOSS_REMNANT)
 _Q_GLOSS = re.compile(r"\?" + _GLOSS_REMNANT)
-_Q_HAN_GLOSS = re.compile(r"\?\p{Han}{1,4}[A-Za-z]\(" + _GLOSS_REMNANT)
+_Q_HAN_GLOSS = re.compile(rf"\?[{HAN}]{{1,4}}[A-Za-z]\(" + _GLOSS_REMNANT)
+# where a run may start: a "?" before a gloss remnant, another "?", a non-ASCII
+# character, folded punctuation or an HTML remnant
+_ANCHOR = re.compile(rf"\?(?={_GLOSS_REMNANT}|\?|[^\x00-\x7f\s]|[;:,()!]|/p>)")
 
 MAX_RUN = 48          # characters; garbled runs in the wild are short
 BEAM = 16
 HIDDEN_DROP_COST = 5.0
 ASCII_COST = 3.0
 PUNCT = set("。，、；：？！“”‘’（）《》")
+# How sure a repair must be to stand as repaired; below, the record is flagged
+# mojibake_uncertain. Confidence is the chance the best reading beats its
+# nearest rival, 1/(1+e^-margin): 0.85 is a margin of 1.7 nats (5.7 to 1).
+CONFIDENT = 0.85
+MARGIN_CAP = 10.0     # nats: a margin beyond this is certainty (confidence 0.99995)
 
 
-@lru_cache(maxsize=1)
-def _tables():
-    """GBK double-byte code → char, and chars by lead byte and by trail byte."""
-    by_code: dict[tuple[int, int], str] = {}
-    for lead in range(0x81, 0xFF):
-        for trail in range(0x40, 0xFF):
-            if trail == 0x7F:
-                continue
-            try:
-                ch = bytes([lead, trail]).decode("gbk")
-            except UnicodeDecodeError:
-                continue
-            if len(ch) == 1:
-                by_code[(lead, trail)] = ch
-    return by_code
+encode_char = gbk_bytes
 
 
-def encode_char(ch: str) -> list[int] | None:
-    """GBK bytes of one character (€ is the single byte 0x80), or None."""
-    if ch == "€":
-        return [0x80]
-    try:
-        b = ch.encode("gbk")
-    except UnicodeEncodeError:
-        try:
-            b = ch.encode("gb18030")
-        except UnicodeEncodeError:
-            return None
-        if len(b) != 2:
-            return None
-    return list(b)
-
-
-@lru_cache(maxsize=1)
-def prior_bigrams() -> tuple[Counter, Counter]:
-    """Character bigrams inside the words of jieba's frequency dictionary
-    (350k words), in simplified and traditional form: general Chinese, for
-    text a document never prints cleanly (002 garbles every 因為)."""
-    import importlib.resources
-
-    import opencc
+def _build_prior() -> tuple[dict, dict]:
     raw = importlib.resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
     words, freqs = [], []
     for line in raw.splitlines():
         parts = line.split(" ")
-        # words seen 20+ times (72k of 350k): the rest add little and cost load time
+        # words seen 20+ times (72k of 350k): the rest add little
         if len(parts) >= 2 and len(parts[0]) >= 2 and int(parts[1]) >= 20:
             words.append(parts[0])
             freqs.append(int(parts[1]))
     joined = "\n".join(words)
     # OpenCC's s2t writes 爲, Taiwan's s2tw writes 為: scrapes use either
-    traditional = opencc.OpenCC("s2t").convert(joined).split("\n")
-    taiwan = opencc.OpenCC("s2tw").convert(joined).split("\n")
+    traditional = converter("s2t").convert(joined).split("\n")
+    taiwan = converter("s2tw").convert(joined).split("\n")
     bi, left = Counter(), Counter()
     for forms, f in zip(zip(words, traditional, taiwan), freqs):
         for w in set(forms):
             for a, b in zip(w, w[1:]):
                 bi[(a, b)] += f
                 left[a] += f
-    return bi, left
+    return dict(bi), dict(left)
+
+
+@lru_cache(maxsize=1)
+def prior_bigrams() -> tuple[dict, dict]:
+    """Character bigrams inside the words of jieba's frequency dictionary
+    (350k words), in simplified and traditional form: general Chinese, for
+    text a document never prints cleanly (002 garbles every 因為). Built
+    once per machine (a few seconds) and kept in the tables folder."""
+    return stored("mojibake-prior", _build_prior, __file__)
 
 
 class CharModel:
@@ -112,8 +107,7 @@ class CharModel:
     bigrams and to a prior for common characters."""
 
     def __init__(self, text: str):
-        from .read import _common_han
-        self.common = _common_han()
+        self.common = common_han()
         self.uni = Counter(text)
         self.bi = Counter(zip(text, text[1:]))
         self.total = sum(self.uni.values()) or 1
@@ -122,6 +116,9 @@ class CharModel:
         self._likely: dict = {}
         self._steps: dict = {}      # (prev, lead, trail) → costs of the candidates, for decode_run
         self._p_uni: dict = {}
+        self._unseen: dict = {}     # (c, next to punctuation) → cost of c after a character never seen before it
+        self._candidates: dict = {}
+        self._bases: dict = {}       # (lead, trail, after punctuation) → unseen costs of the candidates
         by_freq = [c for c, _ in self.uni.most_common() if "\u4e00" <= c <= "\u9fff" or c in "。，、：；？！"]
         self.top = by_freq[:60]
 
@@ -150,6 +147,10 @@ class CharModel:
     def _cost(self, prev: str, c: str) -> float:
         if c.isascii():
             return ASCII_COST if c.isalnum() or c in "()" else ASCII_COST + 1
+        key = (prev, c)
+        if key not in self.bi and key not in self.prior_bi:
+            # most pairs tried are seen nowhere: the unigram alone (the same sum as below)
+            return self.unseen(c, prev in PUNCT or c in PUNCT)
         left = self.prior_left.get(prev, 0)
         p_prior = self.prior_bi.get((prev, c), 0) / left if left else 0.0
         n_prev = self.uni.get(prev, 0)       # .get: Counter's [] takes a slow path for absent keys
@@ -160,6 +161,25 @@ class CharModel:
         # interpolated: this document, general word-internal bigrams, unigram
         return -math.log(0.5 * p_doc + 0.3 * p_prior + 0.2 * self.p_uni(c) + 1e-9)
 
+    def candidates(self, key: tuple) -> list[str]:
+        """The GBK characters with this lead byte (("lead", byte)) or trail
+        byte (("trail", byte)) that this text or the common set holds."""
+        got = self._candidates.get(key)
+        if got is None:
+            got = self._candidates[key] = [ch for ch in _gbk_index().get(key, ()) if ch in self.common or ch in self.uni]
+        return got
+
+    def unseen(self, c: str, punct: bool) -> float:
+        """The cost of c after a character nothing ever put it after."""
+        got = self._unseen.get((c, punct))
+        if got is None:
+            got = self._unseen[(c, punct)] = -math.log((0.6 if punct else 0.2) * self.p_uni(c) + 1e-9)
+        return got
+
+    def linked(self, a: str, b: str) -> bool:
+        """Whether this text or the general word list ever puts b right after a."""
+        return (a, b) in self.bi or (a, b) in self.prior_bi
+
     def text_cost(self, prev: str, s: str) -> float:
         total = 0.0
         for c in s:
@@ -168,27 +188,27 @@ class CharModel:
         return total
 
 
-@lru_cache(maxsize=4)
-def _candidates_index(vocab: frozenset):
-    by_code = _tables()
-    by_lead: dict[int, list[str]] = {}
-    by_trail: dict[int, list[str]] = {}
-    for (lead, trail), ch in by_code.items():
-        if ch in vocab:
-            by_lead.setdefault(lead, []).append(ch)
-            by_trail.setdefault(trail, []).append(ch)
-    return by_lead, by_trail
+@lru_cache(maxsize=1)
+def _gbk_index() -> dict[tuple[str, int], list[str]]:
+    """Every GBK character by ("lead", its lead byte) and by ("trail", its trail byte)."""
+    index: dict[tuple[str, int], list[str]] = {}
+    for (lead, trail), ch in gbk_pairs().items():
+        index.setdefault(("lead", lead), []).append(ch)
+        index.setdefault(("trail", trail), []).append(ch)
+    return index
 
 
-def find_runs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of text that looks like shifted GBK."""
-    from .read import _common_han
-    common = _common_han()
+def find_runs(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, cut) of text that looks like shifted GBK; cut: the run
+    went on past MAX_RUN characters and was cut there (what follows it is
+    read as it stands): the decoder's cost per run is bounded by it."""
+    if "?" not in text:        # every run starts at one: clean text pays one scan
+        return []
+    common = common_han()
     runs = []
-    anchor = re.compile(rf"\?(?={_GLOSS_REMNANT}|\?|[^\x00-\x7f\s]|[;:,()!]|/p>)")
     pos = last_end = 0
     while True:
-        m = anchor.search(text, pos)
+        m = _ANCHOR.search(text, pos)
         if not m:
             break
         start = m.start()
@@ -229,7 +249,7 @@ def find_runs(text: str) -> list[tuple[int, int]]:
                 i += 1
             else:
                 break
-        runs.append((start, end))
+        runs.append((start, end, i - start >= MAX_RUN))
         pos = last_end = end
     return runs
 
@@ -241,8 +261,7 @@ def _is_rare_glyph(c: str, common) -> bool:
 
 def is_strong(run: str) -> bool:
     """Evidence enough to call a run mojibake even when it cannot be repaired."""
-    from .read import _common_han
-    common = _common_han()
+    common = common_han()
     rare = sum(1 for c in run if _is_rare_glyph(c, common))
     return rare >= 2 or bool(_Q_GLOSS.search(run)) or "??" in run
 
@@ -290,17 +309,17 @@ def _tokens(run: str) -> list[list[tuple]]:
 _COST = operator.itemgetter(2)
 
 
-def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str = "") -> tuple[str, float, int] | None:
+def decode_run(run: str, prev: str, min_end: int, model: CharModel,
+               after: str = "") -> tuple[str, float, int, float] | None:
     """Best re-aligned reading of a prefix of `run` at least `min_end` long.
 
-    Returns (repaired text, cost, length of run consumed). The cost of each
+    Returns (repaired text, cost, length of run consumed, margin: how much
+    costlier the best different reading is, in nats). The cost of each
     candidate end includes reading the rest of `run` (and `after`) as it
     stands, so ends are compared over the same text. Text before the run
     ends in `prev`.
     """
-    by_code = _tables()
-    vocab = frozenset(model.uni) | model.common
-    by_lead, by_trail = _candidates_index(vocab)
+    by_code = gbk_pairs()
     top = model.top
 
     def pair(lead, trail) -> list[str]:
@@ -308,16 +327,21 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str =
             ch = by_code.get((lead, trail))
             return [ch] if ch else []
         if lead is not None:
-            return model.likely(("lead", lead), by_lead.get(lead, []))
+            return model.likely(("lead", lead), model.candidates(("lead", lead)))
         if trail is not None:
-            return model.likely(("trail", trail), by_trail.get(trail, []))
+            return model.likely(("trail", trail), model.candidates(("trail", trail)))
         return top
 
-    def rest_cost(pc: str, pos: int) -> float:
-        rest = strip_glosses(run[pos:]) + after[:1]
-        return model.cost(pc, rest[0]) + model.text_cost(rest[0], rest[1:]) if rest else 0.0
+    rests: dict = {}
 
-    from .normalize import strip_glosses
+    def rest_cost(pc: str, pos: int) -> float:
+        got = rests.get(pos)
+        if got is None:
+            rest = strip_glosses(run[pos:]) + after[:1]
+            got = rests[pos] = (rest[:1], model.text_cost(rest[0], rest[1:]) if rest else 0.0)
+        first, tail = got
+        return model.cost(pc, first) + tail if first else 0.0
+
     # hot loop: the memo is read inline, not through model.cost (a call per
     # candidate was a third of the decoder's time)
     memo, cost_of = model._memo, model.cost
@@ -335,27 +359,43 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str =
 
     steps = model._steps
 
+    bi, prior_bi, unseen, bases = model.bi, model.prior_bi, model.unseen, model._bases
+
     def step_costs(pc: str, lead, trail, chars: list[str]) -> list[float]:
-        """Costs of pc → each of chars, the candidates for bytes (lead, trail)."""
+        """Costs of pc → each of chars, the candidates for bytes (lead, trail):
+        in full for pairs this text or the word list holds, else by character."""
         got = steps.get((pc, lead, trail))
         if got is None:
-            got = steps[(pc, lead, trail)] = [cost_of(pc, ch) for ch in chars]
+            punct = pc in PUNCT
+            base = bases.get((lead, trail, punct))
+            if base is None:
+                base = bases[(lead, trail, punct)] = [unseen(ch, punct or ch in PUNCT) for ch in chars]
+            got = steps[(pc, lead, trail)] = [cost_of(pc, ch) if (pc, ch) in bi or (pc, ch) in prior_bi else b
+                                              for ch, b in zip(chars, base)]
         return got
 
     best = None
-    # state: (pending byte or "W" or None, prev char) → (cost, emitted text)
-    states = {(None, prev): (0.0, "")}
+    ends = []               # (total cost, text, run consumed, margin) of every reading that ends back in step
+    # state: (pending byte or "W" or None, prev char) → (cost, emitted text, margin). The margin is
+    # how much cheaper the state's reading was than the best other reading merged into it
+    # (ending in the same state): small margins mean the text hangs on a guess
+    states = {(None, prev): (0.0, "", MARGIN_CAP)}
     pos = 0
     for alts, length in _tokens(run):
         new: dict = {}
-        for (pending, pchar), (cost, out) in states.items():
+        # a reading costlier than the BEAM-th cheapest state found so far (plus the
+        # margin cap) can neither survive this token nor change a margin that counts
+        cutoff = math.inf
+        for (pending, pchar), (cost, out, margin) in states.items():
             for alt, penalty in alts:
                 partial = [(pending, pchar, cost + penalty, out)]
                 for slot in alt:
                     nxt_partial = []
                     add = nxt_partial.append
-                    bound, next_check = math.inf, BEAM * 4
+                    bound, next_check = cutoff, BEAM * 4
                     for rank, (pend, pc, cst, o) in enumerate(partial):
+                        if cst > cutoff:
+                            break            # partial is sorted: the rest cost more still
                         if pend is None:
                             if slot is not None and slot < 0x80:
                                 ch = chr(slot)
@@ -372,7 +412,7 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str =
                         # that many already found cannot, so it is not built (same result).
                         # The bound only tightens as candidates come; renewed as they double
                         if len(nxt_partial) >= next_check:
-                            bound = heapq.nsmallest(BEAM * 4, map(_COST, nxt_partial))[-1]
+                            bound = min(cutoff, heapq.nsmallest(BEAM * 4, map(_COST, nxt_partial))[-1])
                             next_check = 2 * len(nxt_partial)
                         for ch, c in zip(direct, step_costs(pc, lead, slot, direct)):
                             c += cst
@@ -393,21 +433,38 @@ def decode_run(run: str, prev: str, min_end: int, model: CharModel, after: str =
                                         add((None, c2, c1_cost + c12, o1 + c2))
                     partial = heapq.nsmallest(BEAM * 4, nxt_partial, key=_COST)
                 for pend, pc, cst, o in partial:
+                    if cst > cutoff:
+                        break
                     key = (pend, pc)
-                    if key not in new or cst < new[key][0]:
-                        new[key] = (cst, o)
+                    got = new.get(key)
+                    if got is None:
+                        new[key] = (cst, o, margin)
+                    elif cst < got[0]:
+                        new[key] = (cst, o, min(margin, got[0] - cst) if got[1] != o else margin)
+                    elif got[1] != o:
+                        new[key] = (got[0], got[1], min(got[2], cst - got[0]))
+            if len(new) >= BEAM:
+                cutoff = heapq.nsmallest(BEAM, [v[0] for v in new.values()])[-1] + MARGIN_CAP
         states = dict(heapq.nsmallest(BEAM, new.items(), key=lambda kv: kv[1][0]))
         if not states:
             break
         pos += length
         if pos >= min_end:
             # back in step here? then the rest is read as printed
-            for (pend, pc), (cost, out) in states.items():
+            for (pend, pc), (cost, out, margin) in states.items():
                 if pend is None:
                     total = cost + rest_cost(pc, pos)
+                    ends.append((total, out, pos, margin))
                     if best is None or total < best[1]:
                         best = (out, total, pos)
-    return best
+    if best is None:
+        return None
+    # the best reading against every other one that is not a shorter or longer version of it
+    margin = next(m for t, o, p, m in ends if o == best[0] and p == best[2])
+    for total, out, _, _ in ends:
+        if not (out.startswith(best[0]) or best[0].startswith(out)):
+            margin = min(margin, total - best[1])
+    return best[0], best[1], best[2], min(margin, MARGIN_CAP)
 
 
 def _token_ends(text: str, start: int, n: int) -> list[int]:
@@ -420,64 +477,76 @@ def _token_ends(text: str, start: int, n: int) -> list[int]:
     return ends
 
 
-def repair(text: str) -> tuple[str, list[dict]]:
-    """Return the text with runs repaired (between sentinels, see take_marks)
-    and one report per run: {raw, repaired (text, or None when removed)}."""
+def repair(text: str) -> tuple[str, list[MojibakeRun]]:
+    """The text with every run repaired, marked as uncertain, or taken out
+    (each between marks, see text.take_marks), and one MojibakeRun per run."""
     runs = find_runs(text)
     if not runs:
         return text, []
-    masked = list(text)
-    for s, e in runs:
-        for k in range(s, e):
-            masked[k] = "\x00"
-    from .normalize import strip_glosses
-    model = CharModel(strip_glosses("".join(masked)))
+    pieces, pos = [], 0
+    for s, e, _ in runs:
+        pieces += [text[pos:s], "\x00" * (e - s)]
+        pos = e
+    pieces.append(text[pos:])
+    model = CharModel(strip_glosses("".join(pieces)))
     out, reports, pos = [], [], 0
-    for s, e in runs:
+    decoded: dict = {}        # the same garbled text in the same place reads the same: decoded once
+    for s, e, cut in runs:
         if s < pos:
             continue
         prev = text[s - 1] if s else "\n"
         # the run may end before the decoder is back in step: let it take a
         # few more characters (one pass; ends compared over the same text)
         window = _token_ends(text, e, 8)[-1]
-        best = decode_run(text[s:window], prev, e - s, model, text[window:window + 1])
-        best_end = s + best[2] if best else e
-        e = best_end
-        raw = text[s:e]
-        garbled = strip_glosses(HTML_REMNANT.sub("", text[s:window])) + text[window:window + 1]
-        garbled_cost = model.text_cost(prev, garbled)
+        key = (prev, text[s:window], text[window:window + 1], e - s)
+        if key not in decoded:
+            decoded[key] = _judge(text[s:window], prev, e - s, model, text[window:window + 1])
+        end, run = decoded[key]
+        e = s + end
         out.append(text[pos:s])
-        if best is not None and best[1] < garbled_cost - 4.0:
-            out.append(MARK_REPAIRED + best[0] + MARK_END)
-            reports.append({"raw": raw, "repaired": best[0]})
-        elif is_strong(raw):
-            # unreadable garbage: out of the text, into the audit log
-            out.append(MARK_UNREPAIRED + MARK_END)
-            reports.append({"raw": raw, "repaired": None})
+        if run is None:
+            out.append(text[s:e])
         else:
-            out.append(raw)
+            run = MojibakeRun(text[s:e], run.repaired, run.confidence, run.uncertain, cut=cut)
+            reports.append(run)
+            if run.repaired is None:   # unreadable garbage: out of the text, into the audit log
+                out.append(MARK_UNREPAIRED + MARK_END)
+            else:
+                out.append((MARK_UNCERTAIN if run.uncertain else MARK_REPAIRED) + run.repaired + MARK_END)
         pos = e
     out.append(text[pos:])
     return "".join(out), reports
 
 
-# Sentinels around repaired (and removed) runs, so the records they end up in
-# can be flagged after later steps have moved every offset. normalize strips them.
-MARK_REPAIRED, MARK_UNREPAIRED, MARK_END = "\x01", "\x02", "\x03"
+def _judge(run: str, prev: str, min_end: int, model: CharModel, after: str) -> tuple[int, MojibakeRun | None]:
+    """(length of the run taken, what to do with it): a repair when it reads
+    much better than the garbled text, else removal when the run is surely
+    mojibake, else None (left as printed)."""
+    best = decode_run(run, prev, min_end, model, after)
+    end = best[2] if best else min_end
+    garbled = strip_glosses(HTML_REMNANT.sub("", run)) + after
+    garbled_cost = model.text_cost(prev, garbled)
+    if best is not None and best[1] < garbled_cost - 4.0:
+        following = (strip_glosses(HTML_REMNANT.sub("", run[end:])) + after)[:1]
+        confidence = repair_confidence(best[0], best[3], prev, following, model)
+        return end, MojibakeRun(run[:end], best[0], round(confidence, 3), confidence < CONFIDENT)
+    if is_strong(run[:end]):
+        return end, MojibakeRun(run[:end], None)
+    return end, None
 
 
-def take_marks(text: str) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
-    """Remove the sentinels; return the text and the spans of repaired and of removed runs."""
-    out, repaired, removed = [], [], []
-    n = 0
-    open_kind, open_at = None, 0
-    for ch in text:
-        if ch in (MARK_REPAIRED, MARK_UNREPAIRED):
-            open_kind, open_at = ch, n
-        elif ch == MARK_END:
-            (repaired if open_kind == MARK_REPAIRED else removed).append((open_at, n))
-            open_kind = None
-        else:
-            out.append(ch)
-            n += 1
-    return "".join(out), repaired, removed
+def repair_confidence(repaired: str, margin: float, prev: str, following: str, model: CharModel) -> float:
+    """How sure a repair is, 0..1. The chance that the best reading beats its
+    nearest rival (from the decoder's margin, in nats), and at most an even
+    chance when the reading rests on a character no evidence ties to either
+    neighbour: neither this document nor the general word list ever puts it
+    next to them (悔收寄 for 基于收集)."""
+    confidence = 1.0 / (1.0 + math.exp(-min(margin, 50.0)))
+    text = prev + repaired + following
+    for i in range(1, len(text) - 1 if following else len(text)):
+        c = text[i]
+        if c in PUNCT or c.isascii() or not ("\u4e00" <= c <= "\u9fff"):
+            continue
+        if not (model.linked(text[i - 1], c) or (i + 1 < len(text) and model.linked(c, text[i + 1]))):
+            return min(confidence, 0.5)
+    return confidence

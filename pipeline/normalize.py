@@ -10,68 +10,14 @@ gloss-free text to measure lines and see markers).
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 
 import regex as re
 
 from . import clean, layout, mojibake, vocab
 from .model import Document, Removed
+from .text import MARK_REPAIRED, MARK_UNCERTAIN, MARK_UNREPAIRED, MARKS, fold_width, strip_glosses, take_marks, to_simplified
 
-# --- pinyin glosses -------------------------------------------------------
-
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-_PLAIN = "aaaaeeeeiiiioooouuuuvvvvvnnnm"
-_DETONE = str.maketrans(_TONED, _PLAIN)
-_PINYIN_SYLLABLE = re.compile(
-    r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
-    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|ia|ie|in|iu|ua|uo|ui|un|ve|ue|vn"
-    r"|a|e|i|o|u|v|ng|n|m)$"
-)
-GLOSS = re.compile(rf"(?<=[\p{{Han}}\ue000-\uf8ff\x03])[(（](?P<py>[a-z{_TONED}]{{1,6}})[)）]")
-
-
-def is_pinyin(word: str) -> bool:
-    return bool(_PINYIN_SYLLABLE.match(word.translate(_DETONE)))
-
-
-def strip_glosses(text: str) -> str:
-    """`權(quán)` → `權`; leaves `(FAQ)`, `(A)`, `(app)` alone (not a pinyin syllable)."""
-    return GLOSS.sub(lambda m: "" if is_pinyin(m["py"]) else m[0], text)
-
-
-# --- traditional → simplified ----------------------------------------------
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-    return opencc.OpenCC("t2s")
-
-
-# OpenCC leaves 著 as is (it is also simplified 著, as in 著名/著作), and some
-# versions turn 乾隆 into 干隆. Fixes on top of OpenCC, applied to its output.
-PHRASES = {
-    "干隆": "乾隆", "干坤": "乾坤", "干卦": "乾卦",
-    "著装": "着装", "著想": "着想", "著急": "着急", "著手": "着手", "著眼": "着眼",
-    "著重": "着重", "著落": "着落", "著迷": "着迷", "著陆": "着陆", "著根": "着根",
-    "著力": "着力", "著凉": "着凉", "沉著": "沉着", "穿著": "穿着",
-}
-# Verbs after which 著 is the aspect particle 着 (随著, 意味著, 紧接著, 看著 …).
-ZHE_AFTER = "随味接看带跟为向朝顺本有在绕靠等站坐躺拿听想笑说写读走跑守护持留试忙关盯望对注围充伴记藏放开挂存含怀拖憋闭"
-_ZHE = re.compile(rf"(?<=[{ZHE_AFTER}])著(?![名作称述录书者])")
-_PHRASE = re.compile("|".join(sorted(map(re.escape, PHRASES), key=len, reverse=True)))
-
-
-def to_simplified(text: str) -> str:
-    text = _t2s().convert(text)
-    text = _PHRASE.sub(lambda m: PHRASES[m[0]], text)
-    return _ZHE.sub("着", text)
-
-
-# --- width, blanks, small OCR junk -----------------------------------------
-
-_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-                    for c in range(r[0], r[1] + 1)}
-_FULLWIDTH_ALNUM.update({0x3000: 0x20, 0xA0: 0x20, 0xFEFF: None, 0x200B: None})
+# --- blanks, small OCR junk -----------------------------------------------
 
 # (pattern, replacement, rule) applied in order. Blank answer parentheses
 # become （）; OCR turns the 。 after a blank into o or 0, or eats its ")".
@@ -80,10 +26,6 @@ PUNCT_RULES = [
     (re.compile(r"(?<=\p{Han}):\)(?=。)"), "（）", "ocr_blank"),
     (re.compile(r"[ \t]+$", re.M), "", "trailing_space"),
 ]
-
-
-def fold_width(text: str) -> str:
-    return text.translate(_FULLWIDTH_ALNUM)
 
 
 def normalize_blanks(text: str) -> str:
@@ -96,8 +38,15 @@ def normalize_blanks(text: str) -> str:
 
 # --- the stage -------------------------------------------------------------
 
+_NO_MARKS = str.maketrans("", "", MARKS)
+
+
 def normalize_text(text: str, doc: Document | None = None) -> str:
+    """The normalized text; with a document, also its mojibake runs and where
+    the repaired, uncertain and removed ones ended up."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if any(mark in text for mark in MARKS):   # control characters that mean nothing in a document
+        text = text.translate(_NO_MARKS)
     text, runs = mojibake.repair(text)
     text = strip_glosses(text)
     text = to_simplified(text)
@@ -112,12 +61,17 @@ def normalize_text(text: str, doc: Document | None = None) -> str:
         if joined == text:
             break
         text = joined
-    text, repaired, removed = mojibake.take_marks(text)
+    text, spans = take_marks(text)
     if doc is not None:
         doc.removed.extend(notices)
         doc.removed.extend(Removed(rule, t) for rule, t in furniture)
-        doc.notes["mojibake"] = runs
-        doc.notes["mojibake_spans"] = repaired
-        doc.notes["mojibake_unrepaired_spans"] = removed
-        doc.removed.extend(Removed("mojibake_unrepaired", r["raw"]) for r in runs if r["repaired"] is None)
+        where = {kind: iter(spans[mark]) for kind, mark in
+                 (("repaired", MARK_REPAIRED), ("uncertain", MARK_UNCERTAIN), ("unrepaired", MARK_UNREPAIRED))}
+        for run in runs:                 # marks come out in the order the runs went in
+            run.start, run.end = next(where[run.kind])
+        doc.mojibake_runs = runs
+        doc.repaired_spans = spans[MARK_REPAIRED]
+        doc.uncertain_spans = spans[MARK_UNCERTAIN]
+        doc.unrepaired_spans = spans[MARK_UNREPAIRED]
+        doc.removed.extend(Removed("mojibake_unrepaired", r.raw) for r in runs if r.repaired is None)
     return text

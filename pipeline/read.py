@@ -7,19 +7,18 @@ site, invalid bytes into the audit log, line endings.
 from __future__ import annotations
 
 import hashlib
-
-import regex as re
+import re
 
 from . import formats, storage
 from .extract import extract, site_of
 from .formats import UnreadableInput  # noqa: F401  (callers catch read.UnreadableInput)
-from .formats.text import _common_han, decode, plausibility  # noqa: F401  (re-exported for callers)
+from .formats.text import decode, plausibility  # noqa: F401  (re-exported for callers)
 from .model import Document, Removed
+from .text import to_simplified
 
 
 def detect_site(text: str, url: str | None = None) -> str:
     """The site by URL, else by markers in the (simplified) head and tail of the text."""
-    from .normalize import to_simplified
     site = site_of(url, to_simplified(text[:3000] + "\n" + text[-6000:]))
     return site["name"] if site else "unknown"
 

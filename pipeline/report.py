@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from . import read, storage
-from .normalize import GLOSS, is_pinyin, to_simplified
+from .model import DocResult
+from .text import GLOSS, is_pinyin, to_simplified
 from .write import atomic_open
 
 MAX_CARDS = 400            # flagged records and quarantined documents: a page a browser still opens quickly
@@ -232,13 +233,9 @@ class DocumentIndex:
         self.doc_id = doc.doc_id
         self.text = doc.text
         self.newlines: list[int] | None = None     # built on the first card: documents without cards pay nothing
-        runs = [r for r in doc.notes.get("mojibake", []) if r.get("repaired") is not None]
-        spans = doc.notes.get("mojibake_spans", [])
-        # the runs and their spans in the cleaned text come in the same order;
-        # if a later stage ever made them disagree, show the spans alone
-        paired = runs if len(runs) == len(spans) else [{} for _ in spans]
-        # repaired runs do not overlap: sorted by start, they are sorted by end too
-        self.repairs = sorted(((s, e, r) for (s, e), r in zip(spans, paired)), key=lambda x: x[0])
+        # repaired runs (uncertain ones included) do not overlap: sorted by start, they are sorted by end too
+        self.repairs = sorted(((r.start, r.end, r) for r in doc.mojibake_runs if r.repaired is not None),
+                              key=lambda x: x[0])
         self.starts = [s for s, _, _ in self.repairs]
         self.ends = [e for _, e, _ in self.repairs]
 
@@ -270,17 +267,20 @@ class DocumentIndex:
                         found[s, e] = r
         return [found[k] for k in sorted(found)]
 
-    def repair(self, s: int, e: int, run: dict) -> dict:
-        return {"cleaned": self.text[s:e], "raw": run.get("raw"), "repaired": run.get("repaired"),
-                "uncertain": bool(run.get("uncertain")), "confidence": run.get("confidence"),
+    def repair(self, s: int, e: int, run) -> dict:
+        return {"cleaned": self.text[s:e], "raw": run.raw, "repaired": run.repaired,
+                "uncertain": run.uncertain, "confidence": run.confidence,
                 # the text around it, to find this repair (not the same characters elsewhere) in the record
                 "before": self.text[max(0, s - CONTEXT):s].rsplit("\n", 1)[-1],
                 "after": self.text[e:e + CONTEXT].split("\n", 1)[0]}
 
 
 class CardCollector:
-    """Keeps the first MAX_CARDS flagged records and quarantined documents
-    of the stream and the first MAX_PLAIN_CARDS other records, counts the rest."""
+    """The report sink: keeps the first MAX_CARDS flagged records and
+    quarantined documents of the stream and the first MAX_PLAIN_CARDS other
+    records, counts the rest."""
+
+    name = "report"
 
     def __init__(self, limit: int = MAX_CARDS, plain_limit: int = MAX_PLAIN_CARDS):
         self.limit, self.plain_limit = limit, plain_limit
@@ -298,7 +298,16 @@ class CardCollector:
             return False
         return True
 
-    def add(self, card: dict) -> None:
+    def add(self, result: DocResult) -> None:
+        d = result.doc
+        if d.error:
+            self.document(d.path, result.url, d.error)
+        for rej in d.rejected:
+            self.document(d.path, result.url, f"record rejected: {rej['reason']}")
+        for rec in d.records:
+            self.record(rec.to_dict(), result.url, d)
+
+    def _card(self, card: dict) -> None:
         if self.room(card["flagged"]):
             self._keep(card)
 
@@ -310,7 +319,7 @@ class CardCollector:
             self.plain += 1
 
     def record(self, row: dict, doc_url: str | None, doc) -> None:
-        """A record of `doc` (the Document: its cleaned text and notes) for a card."""
+        """A record of `doc` (the Document: its cleaned text and mojibake runs) for a card."""
         flagged = bool(row["flags"])
         if not self.room(flagged):
             return
@@ -320,7 +329,7 @@ class CardCollector:
                     "place": self._index.place(row["span"]["start"]), "repairs": self._index.repairs_for(row)})
 
     def document(self, path: str, url: str | None, reason: str) -> None:
-        self.add({"kind": "document", "flagged": True, "path": path, "url": url, "reason": reason})
+        self._card({"kind": "document", "flagged": True, "path": path, "url": url, "reason": reason})
 
 
 def _source_text(url: str | None) -> str | None:

@@ -5,6 +5,7 @@ previous or complete new version.
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from .model import DocResult
 
 OPTION = pa.struct([("label", pa.string()), ("text", pa.string())])
 RECORD_SCHEMA = pa.schema([
@@ -67,6 +70,11 @@ def write_json(path: str, obj) -> None:
         f.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
+def write_text(path: str, text: str) -> None:
+    with atomic_open(path) as f:
+        f.write(text)
+
+
 STAGING_PREFIX = ".staging."
 
 
@@ -86,30 +94,63 @@ def remove_stale_temps(folder: str) -> int:
     return n
 
 
-class StreamingOutput:
-    """One run's outputs, written as the documents come in: records go to
-    Parquet row groups and JSONL lines in batches, so memory does not grow
-    with the corpus. Everything, the cleaned document texts included, is
-    written into a staging folder inside `out` and renamed into place by
-    commit(), so a killed or interrupted run leaves the previous outputs
-    untouched (the next run removes the staging folder)."""
+def sync_filesystem(folder: str) -> None:
+    """Flush the filesystem holding `folder` to disk: one syncfs(2) for the
+    thousands of files a run stages, where an fsync each would cost a disk
+    flush each. Elsewhere, sync(2)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    os.sync()
 
+
+class StreamingOutput:
+    """The writer sink: one run's outputs, written as the documents come in.
+    Records go to Parquet row groups and JSONL lines in batches, so memory
+    does not grow with the corpus. Everything is written into a staging
+    folder inside `out` and moved into place by commit(), after one sync of
+    the filesystem (not one per file: a corpus has a file per document), so
+    a killed run leaves the previous outputs untouched and a crash never
+    leaves a half-written file (the next run removes the staging folder)."""
+
+    name = "write"
     JSONL = ("questions.jsonl", "removed.jsonl", "quarantine.jsonl")
-    DOCUMENTS = "documents.jsonl"     # the manifest's per-document entries, kept out of memory
+    INTERNAL_ERRORS = "internal-errors.log"
 
     def __init__(self, out: str, batch_rows: int = 5_000):
         self.out, self.batch_rows = out, batch_rows
         os.makedirs(out, exist_ok=True)
         remove_stale_temps(out)
         self.staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out)
-        os.mkdir(os.path.join(self.staging, "docs"))
+        os.makedirs(os.path.join(self.staging, "docs"))
         self.parquet = pq.ParquetWriter(os.path.join(self.staging, "questions.parquet"), RECORD_SCHEMA,
                                         compression="zstd")
         self.lines = {name: open(os.path.join(self.staging, name), "w", encoding="utf-8", newline="\n")
-                      for name in (*self.JSONL, self.DOCUMENTS)}
-        self.document_count = 0
+                      for name in self.JSONL}
         self.batch: list[dict] = []
         self.doc_ids: set[str] = set()
+        self.internal_errors = 0
+
+    def add(self, result: DocResult) -> None:
+        """One document's share of every output."""
+        d = result.doc
+        if d.error:
+            self.quarantine([{"path": d.path, "doc_id": d.doc_id or None, "reason": d.error}])
+            if d.internal_error:
+                self.internal_error(d.path, d.internal_error)
+        else:
+            self.doc(d.doc_id, d.text)
+        self.quarantine({"path": d.path, "doc_id": d.doc_id, "reason": f"record rejected: {rej['reason']}",
+                         "record": rej["record"]} for rej in d.rejected)
+        self.records([rec.to_dict() for rec in d.records])
+        self.removed({"doc_id": d.doc_id, "path": d.path, "rule": x.rule, "text": x.text} for x in d.removed)
 
     def records(self, rows: list[dict]) -> None:
         f = self.lines["questions.jsonl"]
@@ -125,24 +166,19 @@ class StreamingOutput:
     def quarantine(self, rows) -> None:
         self._append("quarantine.jsonl", rows)
 
-    def document_entry(self, entry: dict) -> None:
-        self._append(self.DOCUMENTS, [entry])
-        self.document_count += 1
-
-    def document_entries(self, limit: int | None = None):
-        """The entries written so far, in order (after commit)."""
-        with open(os.path.join(self.staging, self.DOCUMENTS), encoding="utf-8") as f:
-            for n, line in enumerate(f):
-                if limit is not None and n >= limit:
-                    return
-                yield json.loads(line)
+    def internal_error(self, path: str, trace: str) -> None:
+        """The traceback of a bug met on one input, for internal-errors.log."""
+        if not self.internal_errors:
+            self.lines[self.INTERNAL_ERRORS] = open(os.path.join(self.staging, self.INTERNAL_ERRORS), "w",
+                                                    encoding="utf-8", newline="\n")
+        self.internal_errors += 1
+        self.lines[self.INTERNAL_ERRORS].write(f"== {path}\n{trace.rstrip()}\n\n")
 
     def doc(self, doc_id: str, text: str) -> None:
+        """The cleaned text, content-addressed: docs/<doc_id>.txt."""
         self.doc_ids.add(doc_id)
         with open(os.path.join(self.staging, "docs", f"{doc_id}.txt"), "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
-            f.flush()
-            os.fsync(f.fileno())      # renamed into place at commit: on disk before the manifest names it
 
     def _append(self, name: str, rows) -> None:
         f = self.lines[name]
@@ -161,15 +197,20 @@ class StreamingOutput:
             self.batch = []
         self.parquet.close()
         for f in self.lines.values():
-            f.flush()
-            os.fsync(f.fileno())
             f.close()
 
     def commit(self) -> list[str]:
-        """Rename every staged output into place; the caller then writes the
-        report and the manifest (from document_entries) and calls finish()."""
+        """Move every staged output into place; the caller then writes the
+        report and the manifest and calls finish(). Returns the names of
+        the files moved (the manifest lists their checksums)."""
         self._close()
+        sync_filesystem(self.staging)      # every staged byte on disk before any file is moved into place
         names = ["questions.parquet", *self.JSONL]
+        log = os.path.join(self.out, self.INTERNAL_ERRORS)
+        if self.internal_errors:
+            names.append(self.INTERNAL_ERRORS)
+        elif os.path.exists(log):
+            os.unlink(log)    # from an earlier run: it would describe outputs no longer there
         for name in names:
             os.replace(os.path.join(self.staging, name), os.path.join(self.out, name))
         docs, staged = os.path.join(self.out, "docs"), os.path.join(self.staging, "docs")
@@ -189,23 +230,6 @@ class StreamingOutput:
             self._close()
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
-
-
-def write_manifest(path: str, manifest: dict, documents, key: str = "inputs", tmp_dir: str | None = None) -> None:
-    """manifest.json with manifest[key] streamed from `documents`: the same
-    text json.dumps(indent=2) would give, without the whole list in memory."""
-    placeholder = "\x00documents\x00"
-    head, tail = json.dumps({**manifest, key: placeholder}, ensure_ascii=False, indent=2).split(
-        json.dumps(placeholder))
-    with atomic_open(path, tmp_dir=tmp_dir) as f:
-        f.write(head)
-        first = True
-        for entry in documents:
-            f.write(("[\n    " if first else ",\n    ")
-                    + json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    "))
-            first = False
-        f.write("[]" if first else "\n  ]")
-        f.write(tail + "\n")
 
 
 def checksums(folder: str, names: list[str]) -> dict[str, str]:

@@ -5,7 +5,7 @@ import pytest
 from conftest import SHARED, load_cases
 
 from pipeline import clean
-from pipeline.normalize import to_simplified
+from pipeline.text import to_simplified
 
 CASES = load_cases("clean.json")
 

@@ -96,3 +96,29 @@ def test_band_index_finds_what_a_plain_dict_finds():
         for k in keys.tolist():
             plain.setdefault(k, []).append(record)
     assert len(index.keys) > 0, "merges happened"
+
+
+def test_keys_of_a_document_are_each_records_keys(monkeypatch):
+    """The batched computation the fingerprint stage runs gives what each
+    record alone gives: texts of every length, empty ones included."""
+    from pipeline import dedupe
+    recs = [make("raw/a.txt", n, STEM[:n * 7] + "甲乙", options=("选项A", "乙" * n, "", "丁")) for n in range(1, 14)]
+    recs += [make("raw/a.txt", 20, "", options=()), make("raw/a.txt", 21, "甲", qtype="essay"),
+             make("raw/a.txt", 22, "\ufdd0混入分隔符的题干（）")]
+    whole = dedupe.keys_of(recs)
+    monkeypatch.setattr(dedupe, "BATCH_GRAMS", 60)          # several batches: the same keys
+    assert dedupe.keys_of(recs) == whole
+    for rec, got in zip(recs, whole):
+        text = dedupe._text(rec)
+        grams = dedupe.gram_hashes(text)
+        assert got.digest == dedupe.fingerprint(rec.type, text)
+        assert got.grams == grams.tobytes()
+        assert got.bands == dedupe.band_keys(dedupe.minhash(grams)).tobytes()
+
+
+def test_gram_hashes_are_the_set_of_5_grams():
+    from pipeline import dedupe
+    text = "客户服务客户服务管理"
+    grams = {text[i:i + 5] for i in range(len(text) - 4)}
+    assert len(dedupe.gram_hashes(text)) == len(grams)
+    assert len(dedupe.gram_hashes("甲乙")) == 1 and dedupe.gram_hashes("甲乙")[0] != dedupe.gram_hashes("乙甲")[0]

@@ -128,15 +128,15 @@ def test_docx_reads_like_the_page(bank):
 
 def test_docx_records(bank):
     result = run.process_document("raw/bank.docx", bank)
-    assert result.doc.error is None and not result.rejected
-    by = {(r.section, r.number): r for r in result.records}
+    assert result.doc.error is None and not result.doc.rejected
+    by = {(r.section, r.number): r for r in result.doc.records}
     assert by[("单项选择题", "1")].answer["labels"] == ["A"]
     assert by[("单项选择题", "2")].answer["labels"] == ["B"]
     assert by[("单项选择题", "1")].answer_source == "inline"
     judged = [by[("判断题", n)] for n in "123"]
     assert [r.answer["judgement"] for r in judged] == [True, False, False]
     assert {r.answer_source for r in judged} == {"answer_key"}
-    assert {r.source["format"] for r in result.records} == {"docx"}
+    assert {r.source["format"] for r in result.doc.records} == {"docx"}
     assert by[("单项选择题", "1")].source["page"] == 1 and judged[0].source["page"] == 2
 
 
@@ -191,11 +191,11 @@ def test_pdf_reading_order_headers_margins_and_scripts(paper):
 
 def test_pdf_records_carry_format_and_page(paper):
     result = run.process_document("raw/paper.pdf", paper)
-    assert result.doc.error is None and len(result.records) == 15
-    assert [r.answer["labels"] for r in result.records[:5]] == [["A"], ["B"], ["C"], ["D"], ["A"]]
-    assert all(r.answer["labels"] == ["A", "C", "D"] for r in result.records[5:])
-    assert [r.source["page"] for r in result.records] == [1] * 5 + [2] * 10
-    assert {r.source["format"] for r in result.records} == {"pdf"}
+    assert result.doc.error is None and len(result.doc.records) == 15
+    assert [r.answer["labels"] for r in result.doc.records[:5]] == [["A"], ["B"], ["C"], ["D"], ["A"]]
+    assert all(r.answer["labels"] == ["A", "C", "D"] for r in result.doc.records[5:])
+    assert [r.source["page"] for r in result.doc.records] == [1] * 5 + [2] * 10
+    assert {r.source["format"] for r in result.doc.records} == {"pdf"}
     assert result.doc.text.count(PAGE_BREAK) == 2          # the cleaned text keeps the page breaks
 
 
@@ -221,7 +221,7 @@ def test_pdf_kangxi_radicals_become_ideographs():
 def test_legacy_doc_formats_give_records(maker, fmt):
     result = run.process_document("raw/paper.doc", maker())
     assert result.doc.error is None and result.doc.format == fmt
-    assert [(r.number, r.answer["labels"], r.answer_source) for r in result.records] == \
+    assert [(r.number, r.answer["labels"], r.answer_source) for r in result.doc.records] == \
         [("1", ["A"], "answer_key"), ("2", ["A"], "answer_key")]
     assert result.doc.text.count(PAGE_BREAK) == 1
 
@@ -256,8 +256,8 @@ def test_word97_doc_keeps_word_numbering(word97):
 
 def test_word97_records(word97):
     result = run.process_document("raw/bank.doc", word97)
-    assert len(result.records) == 6 and all(r.answer["labels"] == ["A"] for r in result.records)
-    assert {r.answer_source for r in result.records} == {"answer_key"}
+    assert len(result.doc.records) == 6 and all(r.answer["labels"] == ["A"] for r in result.doc.records)
+    assert {r.answer_source for r in result.doc.records} == {"answer_key"}
 
 
 def test_damaged_word97_is_unreadable(word97):
@@ -361,7 +361,8 @@ def test_unreadable_documents_are_quarantined_and_the_rest_read(tmp_path, bank, 
     assert {n: entries[n]["format"] for n in ("bank.docx", "paper.pdf", "paper.doc")} == \
         {"bank.docx": "docx", "paper.pdf": "pdf", "paper.doc": "rtf"}
     assert entries["paper.pdf"]["pages"] == 3
-    assert manifest["documents"] == {"total": 6, "ok": 3, "quarantined": 3}
+    assert manifest["documents"] == {"total": 6, "ok": 3, "quarantined": 3, "internal_errors": 0,
+                                     "without_records": {"quarantined": 3}}
     removed = _jsonl(tmp_path / "out" / "removed.jsonl")
     assert {"pdf_running_header", "pdf_running_footer", "binding_margin"} <= {r["rule"] for r in removed}
     # the cleaned text keeps the page breaks the spans and pages are counted on

@@ -44,4 +44,4 @@ def test_layout(case):
 def test_orphan_answers_are_reported_not_recorded():
     records, doc = records_for("一、单选题\n1.甲()\nA.一B.二\n答案:\n一、单选题\n1.A2.B3.A")
     assert len(records) == 1
-    assert [o["number"] for o in doc.notes["orphan_answers"]] == ["2", "3"]
+    assert [o["number"] for o in doc.orphan_answers] == ["2", "3"]

@@ -118,6 +118,19 @@ def test_a_multi_megabyte_single_line_document_goes_through_the_report(tmp_path,
     assert max(work) < 50 * (report.TARGET_MAX + 2 * report.SEARCH)      # bounded per card, not by the document
 
 
+def test_uncertain_repairs_are_shown_as_uncertain(seed_run):
+    """A record whose mojibake repair is uncertain shows raw → repaired marked uncertain."""
+    cleaned, _ = seed_run
+    page = (cleaned / "report.html").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in (cleaned / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    uncertain = [r for r in rows if "mojibake_uncertain" in r["flags"]]
+    assert uncertain, "the seeds hold uncertain repairs"
+    listed = re.findall(r'<li><span class="raw">[^<]+</span> → <mark class="repair uncertain">[^<]+</mark>'
+                        r'<span class="badge">uncertain</span> <span class="muted">confidence (0\.\d\d)</span></li>', page)
+    assert len(listed) >= len(uncertain) // 2
+    assert all(float(c) < 0.85 for c in listed)
+
+
 @pytest.mark.parametrize("source,target,expected", [
     # traditional source with pinyin glosses, simplified record: found by its simplified reading
     ("前文很多很多。\n10.在處(chǔ)理緊急客戶投訴時(shí),電子商務(wù)師應(yīng)該()A.按常規(guī)流程上報(bào)\n後文。",

@@ -127,3 +127,100 @@ def test_cli_ingest_reports_bad_input_and_goes_on(tmp_path):
     strict = subprocess.run([sys.executable, "-m", "pipeline", "ingest", "--strict", "--raw", str(raw), "--out",
                              str(tmp_path / "out2")], cwd=ROOT, capture_output=True, text=True)
     assert strict.returncode == 1
+
+
+def _exam(n: int) -> str:
+    return f"一、单选题\n1.客户服务的第{n}个核心是（）\nA.客户需求B.客户价值\n答案:A\n"
+
+
+@pytest.fixture
+def buggy_link(monkeypatch):
+    """A bug in a stage, met only on inputs named bug*.txt."""
+    from pipeline import stages
+    real = stages.Link.__call__
+
+    def call(self, doc, stats):
+        if os.path.basename(doc.path).startswith("bug"):
+            raise KeyError("a bug in link")
+        return real(self, doc, stats)
+    monkeypatch.setattr(stages.Link, "__call__", call)
+
+
+def test_a_bug_is_an_internal_error_apart_from_quarantine(tmp_path, buggy_link):
+    from conftest import Log
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(_exam(1), encoding="utf-8")
+    (raw / "bug.txt").write_text(_exam(2), encoding="utf-8")
+    (raw / "empty.txt").write_bytes(b"")
+    log = Log()
+    manifest = ingest(str(raw), str(tmp_path / "out"), log=log, workers=1)
+    docs = manifest["documents"]
+    assert (docs["ok"], docs["quarantined"], docs["internal_errors"]) == (1, 1, 1)
+    status = {i["path"]: i["status"] for i in manifest["inputs"]}
+    assert status == {"raw/a.txt": "ok", "raw/bug.txt": "internal_error", "raw/empty.txt": "quarantined"}
+    assert manifest["records"]["total"] == 1
+    assert manifest["stages"]["link"]["dropped"]["internal_error"] == 1
+    reasons = {json.loads(ln)["path"]: json.loads(ln)["reason"]
+               for ln in (tmp_path / "out" / "quarantine.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert reasons["raw/bug.txt"] == "internal error in pipeline (link): KeyError: 'a bug in link'"
+    trace = (tmp_path / "out" / "internal-errors.log").read_text(encoding="utf-8")
+    assert "== raw/bug.txt" in trace and "Traceback" in trace and "KeyError: 'a bug in link'" in trace
+    assert "internal-errors.log" in manifest["outputs"]
+    assert "internal error: raw/bug.txt: internal error in pipeline (link)" in log.text()
+    assert "Traceback" not in log.text()
+
+    # the next run without the bug says nothing of the old one
+    (raw / "bug.txt").rename(raw / "fixed.txt")
+    ingest(str(raw), str(tmp_path / "out"), log=Log(), workers=1)
+    assert not (tmp_path / "out" / "internal-errors.log").exists()
+
+
+def test_exit_status_3_on_an_internal_error(tmp_path, buggy_link, capsys):
+    from pipeline.cli import main
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(_exam(1), encoding="utf-8")
+    (raw / "bug.txt").write_text(_exam(2), encoding="utf-8")
+    args = ["ingest", "--raw", str(raw), "--out", str(tmp_path / "out"), "--no-cache", "--workers", "1"]
+    assert main(args) == 3
+    err = capsys.readouterr().err
+    assert "1 internal errors" in err and "a bug in tiku, not in the input" in err
+
+
+def test_exit_status_1_when_no_input_gives_a_record(tmp_path, capsys):
+    from pipeline.cli import main
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "prose.txt").write_text("这是一篇没有任何试题的说明文字。\n", encoding="utf-8")
+    args = ["ingest", "--raw", str(raw), "--out", str(tmp_path / "out"), "--no-cache", "--workers", "1"]
+    assert main(args) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "ingest: no input produced a record: 1 no questions found, 1 quarantined"
+    (raw / "exam.txt").write_text(_exam(1), encoding="utf-8")
+    assert main(args) == 0
+    assert main(args + ["--strict"]) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "ingest: --strict: 1 input(s) quarantined"
+
+
+def test_a_bug_in_a_sink_stops_the_run_and_keeps_the_old_outputs(tmp_path, monkeypatch, capsys):
+    from pipeline.cli import main
+    from pipeline.dedupe import Deduper
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(_exam(1), encoding="utf-8")
+    args = ["ingest", "--raw", str(raw), "--out", str(tmp_path / "out"), "--no-cache", "--workers", "1"]
+    assert main(args) == 0
+    before = (tmp_path / "out" / "questions.jsonl").read_bytes()
+
+    def broken(self, result):
+        raise ZeroDivisionError("a bug in dedupe")
+    monkeypatch.setattr(Deduper, "add", broken)
+    (raw / "b.txt").write_text(_exam(2), encoding="utf-8")
+    assert main(args) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("ingest: internal error: ZeroDivisionError: a bug in dedupe (traceback in ")
+    assert (tmp_path / "out" / "questions.jsonl").read_bytes() == before
+    assert "ZeroDivisionError" in (tmp_path / "out" / "internal-errors.log").read_text(encoding="utf-8")
+    assert not [n for n in os.listdir(tmp_path / "out") if n.startswith(".")]

@@ -1,4 +1,3 @@
-import json
 import os
 
 import pyarrow.parquet as pq
@@ -54,11 +53,3 @@ def test_aborted_output_leaves_the_previous_files(tmp_path):
     out.abort()
     assert (tmp_path / "questions.jsonl").read_text(encoding="utf-8") == "old\n"
     assert not [n for n in os.listdir(tmp_path) if n.startswith(".")]
-
-
-@pytest.mark.parametrize("entries", [[], [{"path": "raw/a.txt", "flags": {}, "runs": [1, {"raw": "測"}]}, {"path": "b"}]])
-def test_streamed_manifest_is_the_same_json(tmp_path, entries):
-    manifest = {"pipeline_version": "x", "inputs": None, "timings": {"total": 1.5}, "outputs": {}}
-    write.write_manifest(str(tmp_path / "m.json"), manifest, iter(entries))
-    assert (tmp_path / "m.json").read_text(encoding="utf-8") == json.dumps(
-        {**manifest, "inputs": entries}, ensure_ascii=False, indent=2) + "\n"

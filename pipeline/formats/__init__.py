@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..model import Removed
+from ..model import BadInput, Removed
 
 PAGE_BREAK = "\f"
 IMAGE = "[图片]"
@@ -39,7 +39,7 @@ UNSUPPORTED = [
 ENCRYPTED_OFFICE = "EncryptedPackage".encode("utf-16-le")
 
 
-class UnreadableInput(Exception):
+class UnreadableInput(BadInput):
     """The file cannot become text; the message is the one-line reason."""
 
 
@@ -119,9 +119,9 @@ def after_link(doc, records: list) -> list:
     paged document, the page its span starts on; a paper read with its
     answer file keeps only the records of the paper's part (pairs.py)."""
     import bisect
-    if "paper_breaks" in doc.notes:
+    if doc.paper_breaks is not None:
         from .pairs import answer_part_start
-        end = answer_part_start(doc.text, doc.notes["paper_breaks"])
+        end = answer_part_start(doc.text, doc.paper_breaks)
         records = [r for r in records if r.span["start"] < end]
     breaks = [i for i, ch in enumerate(doc.text) if ch == PAGE_BREAK] if PAGE_BREAK in doc.text else []
     paged = bool(breaks) or bool(doc.pages)

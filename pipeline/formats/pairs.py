@@ -77,7 +77,7 @@ def combined(paper_text: str, answers_text: str) -> str:
 
 def append_answers(doc, answers) -> None:
     """Append the answer file's text to the paper's (before the stages after read)."""
-    doc.notes["paper_breaks"] = doc.text.count(PAGE_BREAK)
+    doc.paper_breaks = doc.text.count(PAGE_BREAK)
     doc.text = combined(doc.text, answers.text)
     doc.removed.extend(answers.removed)
 
@@ -107,15 +107,15 @@ def process(task, data: bytes, companion: bytes, process_document):
         joined = process_document(paper_rel, paper_data, answers=answers)
         if joined.doc.error:
             reason = f"paper unreadable: {joined.doc.error}"
-        elif not any(r.answer_source == "answer_key" for r in joined.records):
+        elif not any(r.answer_source == "answer_key" for r in joined.doc.records):
             reason = "no answer in the answer file links to a question of the paper"
     if reason is None:
         if role == "paper":
-            joined.doc.notes["pair"] = {"role": "paper", "with": answers_rel, "status": "paired"}
+            joined.doc.pair = {"role": "paper", "with": answers_rel, "status": "paired"}
             return joined
         alone = process_document(task.rel, data, questions=False)
-        alone.doc.notes["pair"] = {"role": "answers", "with": paper_rel, "status": "paired"}
+        alone.doc.pair = {"role": "answers", "with": paper_rel, "status": "paired"}
         return alone
     result = process_document(task.rel, data)
-    result.doc.notes["pair"] = {"role": role, "with": other_rel, "status": f"not matched: {reason}"}
+    result.doc.pair = {"role": role, "with": other_rel, "status": f"not matched: {reason}"}
     return result

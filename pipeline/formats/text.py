@@ -6,32 +6,20 @@ Big5 or latin-1 garbage.
 from __future__ import annotations
 
 import codecs
+import math
 import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from ..text import common_han
 from . import UNSUPPORTED, Format, Reading, UnreadableInput, unsupported
 
 CANDIDATE_ENCODINGS = ["utf-8", "gb18030", "big5", "utf-16"]
+UTF8_SURE = 0.5      # plausibility of valid UTF-8 above which no other reading is tried
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-@lru_cache(maxsize=1)
-def _common_han() -> frozenset[str]:
-    """The 3,755 level-1 GB2312 characters plus their traditional forms:
-    text made of these is Chinese, a wrong decoding is mostly not."""
-    chars = set()
-    for lead in range(0xB0, 0xD8):
-        for trail in range(0xA1, 0xFF):
-            try:
-                chars.add(bytes([lead, trail]).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
-    import opencc
-    level1 = "".join(sorted(chars))
-    for config in ("s2t", "s2tw"):   # 爲 and 為 both
-        chars |= set(opencc.OpenCC(config).convert(level1))
-    return frozenset(chars)
+PLAUSIBILITY_SAMPLE = 100_000    # characters: a reading is judged on its start
 
 
 def plausibility(text: str) -> float:
@@ -40,14 +28,14 @@ def plausibility(text: str) -> float:
     replacement characters and private-use code points cost."""
     if not text:
         return 0.0
-    sample = text[:100_000]
+    sample = text[:PLAUSIBILITY_SAMPLE]
     counts = Counter(sample)          # score each distinct character once
     return sum(_char_score(ch) * n for ch, n in counts.items()) / len(sample)
 
 
 @lru_cache(maxsize=65536)
 def _char_score(ch: str) -> float:
-    if ch in _common_han():
+    if ch in common_han():
         return 1.0
     if ch.isascii():
         return 0.5 if (ch.isprintable() or ch in "\n\r\t\f") else -5.0
@@ -77,15 +65,40 @@ def decode(data: bytes) -> tuple[str, str]:
             return data.decode(name, errors="replace"), name
     if not is_text(data):
         raise UnreadableInput(unsupported(data))
-    best = None
-    for name in CANDIDATE_ENCODINGS:
-        if name == "utf-16":
-            continue  # only with a BOM: without one it "decodes" anything
-        text = data.decode(name, errors="replace")
-        score = plausibility(text)    # replacement characters already cost there
-        if best is None or score > best[0] + 1e-9:
-            best = (score, text, name)
-    score, text, name = best
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        # valid UTF-8 that reads as Chinese: no other candidate scores higher on it (its
+        # 3-byte sequences split into pairs that land mostly on rare or private-use code
+        # points in GB18030 and Big5), so they are not decoded and scored for nothing
+        if text.isascii() or plausibility(text) >= UTF8_SURE:
+            return text, "utf-8"
+    # the same choice as scoring every reading in turn (a later one replaces the best
+    # only when it scores more than 1e-9 higher), without scoring a reading that
+    # cannot win: its replacement characters cost 5 each and nothing scores above 1.
+    # GB18030 is scored first, as the usual winner once UTF-8 has failed.
+    readings = {name: data.decode(name, errors="replace") for name in CANDIDATE_ENCODINGS if name != "utf-16"}
+    scores: dict[str, float] = {}
+
+    def scored(name: str, to_beat: float = -math.inf) -> float:
+        """The reading's score, or an upper bound of it when that is below to_beat."""
+        if name not in scores:
+            sample = readings[name][:PLAUSIBILITY_SAMPLE]
+            bound = (len(sample) - 6 * sample.count("\ufffd")) / max(1, len(sample))
+            if bound < to_beat:
+                return bound
+            scores[name] = plausibility(sample)
+        return scores[name]
+
+    first, second, *rest = readings
+    gb = scored(second)
+    best = second if gb > scored(first, to_beat=gb - 1e-9) + 1e-9 else first
+    for name in rest:
+        if scored(name, to_beat=scores[best] + 1e-9) > scores[best] + 1e-9:
+            best = name
+    name, text, score = best, readings[best], scores[best]
     if score < 0.2:
         raise UnreadableInput(f"not text in any supported encoding (best {name}, score {score:.2f})")
     return text, name
