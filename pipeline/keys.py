@@ -55,7 +55,9 @@ def parse_letters(token: str) -> tuple[list[str], bool]:
     return sorted(set(letters)), ocr
 
 
-_LETTER_TOKEN = re.compile(r"[A-Ha-hO0](?:[ \t,，、和与及]*[A-Ha-hO0])*")
+# letters may go on over a line break when the next line holds the rest and then the next
+# entry's number: a key wrapped inside an answer ("4.ABC" / "D5.ABCD")
+_LETTER_TOKEN = re.compile(r"[A-Ha-hO0](?:[ \t,，、和与及]*[A-Ha-hO0]|\n(?=[A-H]+[ \t]*(?:\d|\Z))[A-H])*")
 
 
 def leading_letters(text: str, glued_ok: bool = False) -> tuple[list[str], bool, int]:

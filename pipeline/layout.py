@@ -75,6 +75,7 @@ def remove_furniture(text: str) -> tuple[str, list[tuple[str, str]]]:
             drop[i] = True                      # an image a page showed between questions
             removed.append(("image", ln.strip()))
     # running headers: a line printed again next to page numbers, or at least three times
+    first_unit = next((i for i, ln in enumerate(lines) if starts_unit(ln.strip())), len(lines))   # the title is above it
     counts: dict[str, list[int]] = {}
     for i, ln in enumerate(lines):
         key = ln.strip()
@@ -83,10 +84,14 @@ def remove_furniture(text: str) -> tuple[str, list[tuple[str, str]]]:
     for key, where in counts.items():
         if len(where) < 2:
             continue
-        near_page = [i for i in where[1:] if _near(drop, lines, i)]
+        # copies at page breaks (the first may be the title, above the first question): a header; content
+        # repeats too (a wrapped case text, the same wording in two questions), but not there
+        # (most copies: a break can be marked by a notice clean already took out)
+        near = [i for i in where[1:] if _near(drop, lines, i)]
+        at_breaks = 2 * len(near) >= len(where) - 1 and (_near(drop, lines, where[0]) or where[0] < first_unit)
         # three times without page numbers: a header only if it reads like a title, not a sentence
         title_like = not _TERMINAL_END.search(key)
-        repeats = where[1:] if len(where) >= 3 and title_like else near_page
+        repeats = where[1:] if (len(where) >= 3 and title_like) or at_breaks else []
         for i in repeats:
             if not drop[i]:
                 drop[i] = True
@@ -225,8 +230,8 @@ def join_lines(text: str) -> str:
             cont = ((_CONTINUATION_START.match(line) or prev[-1] in ",，、") and prev[-1] not in _TERMINAL
                     or prev[-1] == "_" == line[0])            # a blank broken over two lines
             if full or cont:
-                # a stray "." left at the start of a continuation is OCR junk
-                out[-1] = prev + re.sub(rf"^[.．](?=[{HAN}])", "", line)
+                # a stray "." left at the start of a continuation is OCR junk (after a digit: "12" / ".电子")
+                out[-1] = prev + (line if prev[-1].isdigit() else re.sub(rf"^[.．](?=[{HAN}])", "", line))
                 last = line
                 pending_break = False
                 continue

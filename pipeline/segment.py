@@ -212,7 +212,10 @@ def find_headings(text: str) -> list[Mark]:
                               or any(mk.kind in ("section", "chapter") and mk.start == m.end() + entries.end()
                                      for mk in marks))
         # "答案：1.控制2.外部3.…": numbered answers on the marker's line; a key if they answer a section
-        numbered = re.match(r"[ \t]*1[ \t]*[.、．]", after)
+        # (or from the number the section's questions started at: a preview from question 7 on)
+        numbered = re.match(r"[ \t]*(\d{1,3})[ \t]*[.、．)）]", after)
+        if numbered and numbered[1] != "1":
+            numbered = re.search(rf"(?<!\d){numbered[1]}[ \t]*[.、．)）]", text[:m.start()])
         if not (section_next or (entries and _entry_run(after)) or single or numbered):
             continue
         # the title before the key word: back to the last sentence end, at most 30 characters
@@ -301,8 +304,9 @@ _CANDIDATE = re.compile(
     rf"|(?<![\da-z])[(（](?P<par_v>\d{{1,3}})[)）]"
     rf"|(?<![\da-z.．%‰°/\-])(?<!\d[:：])(?P<v>\d{{1,3}})"
     rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])"
-    rf"|(?=[{HAN}“《【(（_]|[A-Z][A-Za-z]|\s*\Z))")
+    rf"|(?=[{HAN}“《【(（_]|[A-Z][A-Za-z]|[^\x00-\x7f\W]|\s*\Z))")     # [^…]: α粒子, Ⅰ型
 _DIGIT_AFTER = re.compile(r"\d")
+_HAN_CHAR = re.compile(f"[{HAN}]")
 _STYLE_SCORE = {"nth": 2.0, "example": 2.0, "dot": 1.0, "paren": 0.2, "close": 0.2, "comma": -0.6, "colon": -0.4,
                 "space": -0.6, "glued": -1.2}
 _STYLE_CLASS = {"dot": "dot", "comma": "dot", "colon": "dot", "space": "dot", "glued": "dot", "close": "close",
@@ -351,15 +355,23 @@ def find_candidates(text: str) -> list[Candidate]:
     return out
 
 
+def _tagged(text: str, c: Candidate) -> bool:
+    """A type tag right after the number: "1.【多选题】" opens a question."""
+    at = c.end
+    while text[at:at + 1] in (" ", "\t"):
+        at += 1
+    return vocab.SECTION_TYPE_TAG.match(text, at) is not None
+
+
 def _candidate_score(text: str, c: Candidate) -> float:
     s = _STYLE_SCORE[c.style]
     line_start = text.rfind("\n", 0, c.start) + 1
     before = text[line_start:c.start]
     c.line_start = not before.strip()
+    prev = before.rstrip()[-1:]
     if c.line_start:
         s += 1.5
     else:
-        prev = before.rstrip()[-1:]
         if prev in vocab.TERMINAL + vocab.CLOSERS + "\"'":
             s += 0.6
         elif prev in ":：":
@@ -369,13 +381,15 @@ def _candidate_score(text: str, c: Candidate) -> float:
     nxt = text[c.end:c.end + 2]
     if c.style in ("dot", "comma", "colon", "close") and _DIGIT_AFTER.match(nxt):
         s -= 1.6                                  # 3.0.5 MPa, 1.2025年
+        if not c.line_start and prev and prev not in vocab.TERMINAL + vocab.CLOSERS and not _HAN_CHAR.match(prev):
+            s -= 3.0                              # "血钾<3.5 mmol": a decimal after a sign (a heading ends in hanzi)
     if c.style in ("space", "glued") and nxt[:1] in vocab.UNITS:
         s -= 3.0                                  # 3人以上, 100 万元
     if c.style == "glued" and nxt[:1].isascii() and not c.line_start:
         s -= 3.0                                  # "5G网络", "3D打印" inside a sentence
     if c.style == "comma" and not c.line_start:
         s -= 3.0                                  # "等于2,则…": a number inside a sentence
-    if vocab.SECTION_TYPE_TAG.match(text, c.end):
+    if _tagged(text, c):
         s += 2.0                                  # "1.【多选题】": a type tag opens a question
     if c.value > 300:
         s -= 2.0
@@ -616,7 +630,9 @@ def _answer_keys(text: str, marks: list[Mark], cands: list[Candidate]):
         if in_key is not None:
             repeated = (mk.kind == "section" and (_section_id(mk) in seen_sections or mk.title in seen_sections)) or (
                 mk.kind == "chapter" and mk.label in seen_chapters)
-            if repeated or _keyish_after(text, mk.end):
+            # a heading right under the key word heads the key's first part ("答案：" / "一、判断题" / "1.对")
+            under_key = kept[-1].kind == "key" and not text[kept[-1].end:mk.start].strip()
+            if repeated or under_key or _keyish_after(text, mk.end):
                 kept.append(mk)
                 continue
             spans.append((in_key, mk.start))
@@ -780,7 +796,7 @@ def mark_lists(text: str, cands: list[Candidate], resets: list[int], marks: list
             pattern = vocab.ANSWER_MARKER if stype in _LIST_SECTIONS else _QUESTION_LIKE
             # "(1)…(2)…" inside a line after a question numbered otherwise: points of its stem
             inline = not c.line_start and before is not None and _STYLE_CLASS[c.style] != _STYLE_CLASS[cands[before].style]
-            if stype == "case_analysis" or inline or not pattern.search(text, c.end, end):
+            if stype == "case_analysis" or inline or not (pattern.search(text, c.end, end) or _tagged(text, c)):
                 c.score -= LIST_PENALTY
 
 

@@ -69,6 +69,8 @@ GENERIC_RULES = [
      "inline": r"(?:相关文档|相关资源|相关推荐|猜你喜欢|热门文档)(?:\s*[-•·*]\s*[^\n]{1,60}?\.(?:docx?|pdf|pptx?|xlsx?|txt))+",
      "pattern": r"^\s*(?:相关文档|最新文档|相关资源|猜你喜欢|热门文档|相关推荐|推荐文档|精选文档|相关文档推荐|更多相关文档)\s*$",
      "item": r"^\s*[-•·*]\s*\S"},
+    # one entry of such a list, cut off from its heading by page furniture
+    {"name": "related_item", "kind": "line", "pattern": r"^\s*[-•·*]\s*\S[^\n]{0,60}\.(?:docx?|pdf|pptx?|xlsx?|txt)\s*$"},
     {"name": "warm_tips", "kind": "block", "pattern": r"^\s*(?:温馨提示|下载须知|版权声明)\s*[:：]?\s*$",
      "item": LIST_ITEM},
     # a question about downloading documents is still a question

@@ -19,6 +19,8 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from pipeline.vocab import UNITS
+
 CN = "一二三四五六七八九十"
 
 # --- content --------------------------------------------------------------------
@@ -176,6 +178,10 @@ def valid(layout: Layout, bank: Bank) -> bool:
         return False
     if layout.number == "glued" and layout.lines == "one_line":
         return False                  # "…。3有…": no reader can see that 3 is a number
+    if layout.number == "glued" and any(q.stem[:1].isdigit() or q.stem[:1] in UNITS for _, qs in bank.sections for q in qs):
+        return False                  # "10.5小时…", "1个人信息…": question 1 or 10, a number or a quantity?
+    if layout.lines == "one_line" and any(q.stem[:1].isdigit() for _, qs in bank.sections for q in qs):
+        return False                  # "…题7.3人以上…": with no line starts, 7.3 reads as a decimal
     if layout.number == "paren" and any(t == "case_analysis" for t in types):
         return False
     if layout.options == "two_column" and any(len(q.options) != 4 for _, qs in bank.sections for q in qs if q.options):
