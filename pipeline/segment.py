@@ -232,7 +232,8 @@ def find_headings(text: str) -> list[Mark]:
 
 
 # what the title before a glued key word names: "模拟试卷 1 答案与解析", "第一章答案"
-_KEY_TITLE = re.compile(r"试卷|试题|测试|练习|习题|真题|题库|[卷章节篇]|部分|单元|专题|模块|项目")
+# (卷章节篇 after 第 or right before the key word: "第三节 概论答案", "上篇答案", not "节约成本 … 答案")
+_KEY_TITLE = re.compile(r"试卷|试题|测试|练习|习题|真题|题库|第[^\s]{1,4}[卷章节篇]|[卷章节篇][ \t]*$|部分|单元|专题|模块|项目")
 
 
 def _title_end(rest: str) -> int:
