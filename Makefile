@@ -65,6 +65,7 @@ BENCH_ARGS ?= --mb 100 --memory-mb 300
 bench: $(VENV)/.installed
 	$(PY) bench/bench.py $(BENCH_ARGS)
 	$(PY) bench/bench_formats.py
+	$(PY) bench/bench_extract.py
 
 # Score against the hand-checked gold file (needs ../shared beside the repo).
 score: ingest

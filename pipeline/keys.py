@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from . import vocab
 
-_JUDGE_CHARS = "".join(sorted({c for w in vocab.JUDGEMENTS for c in w if len(w) == 1} - set("7")))
+_KEY_MARK = vocab.alternation(vocab.KEY_JUDGEMENTS_ANY)
 
 
 @dataclass
@@ -99,7 +99,7 @@ def leading_judgement(text: str) -> tuple[bool | None, bool, int]:
 # --- objective keys -------------------------------------------------------------
 
 _RANGE_KEY = re.compile(rf"(?P<a>\d{{1,3}})\s*[-—~～－]\s*(?P<b>\d{{1,3}})\s*[:：.、]?\s*"
-                        rf"(?P<marks>(?:[A-HO√×✓✗VXJTF对错{_JUDGE_CHARS}]|正确|错误)(?:\s*(?:[A-HO√×✓✗VXJTF对错{_JUDGE_CHARS}]|正确|错误))*)")
+                        rf"(?P<marks>(?:[A-HO]|{_KEY_MARK})(?:\s*(?:[A-HO]|{_KEY_MARK}))*)")
 
 
 def _expand_range(m) -> str:
@@ -129,7 +129,7 @@ def _numbered(n: int):
 
 @lru_cache(maxsize=2048)
 def _glued(n: int):
-    return re.compile(rf"(?<![\d.]){_digits(n)}(?=[A-HOo07√×✓✗VXJTFY义ⅹ对错])")
+    return re.compile(rf"(?<![\d.]){_digits(n)}(?=[A-HOo07]|{_KEY_MARK})")
 
 
 def _key_number(text: str, k: int, pos: int):
@@ -206,6 +206,6 @@ def looks_objective(text: str) -> bool:
     stripped = _RANGE_KEY.sub("", text)
     stripped = re.sub(rf"(?<![\d.])[(（]?[1-9lI]\d{{0,2}}[)）]?\s*[.、．:：]?\s*(?:[A-HO0]\s*){{1,8}}(?![A-Za-z{vocab.HAN}])", "",
                       stripped)
-    stripped = re.sub(rf"(?<![\d.])[1-9lI]\d{{0,2}}\s*[.、．:：]?\s*(?:[{_JUDGE_CHARS}]|对|错|正确|错误)", "", stripped)
+    stripped = re.sub(rf"(?<![\d.])[1-9lI]\d{{0,2}}\s*[.、．:：]?\s*(?:{_KEY_MARK})", "", stripped)
     rest = re.sub(r"\s", "", stripped)
     return len(rest) <= max(3, len(re.sub(r"\s", "", text)) // 8)

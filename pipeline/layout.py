@@ -38,6 +38,9 @@ _UNIT_START = re.compile(
     rf")")
 
 
+_GLUED_NUMBER = re.compile(rf"(\d{{1,3}})(?=[{HAN}“‘《（(【])")
+
+
 def starts_unit(line: str) -> bool:
     """A line that opens a question, an option, a heading or an answer: never glued to the line above."""
     return bool(_UNIT_START.match(line))
@@ -49,7 +52,7 @@ _PAGE_NUMBER_LINE = re.compile(rf"^\s*(?:{vocab.PAGE_NUMBER})\s*$")
 _PAGE_NUMBER_GLUED = re.compile(rf"\s*(?:{vocab.PAGE_NUMBER_GLUED})\s*")
 _TERMINAL_END = re.compile(rf"[{vocab.TERMINAL}”」』）)】\]:：]\s*$")
 _CUT = "\x07"                     # where glued furniture was taken out (a character no strip() eats)
-_OPTION_START = re.compile(rf"^\s*(?:{vocab.OPTION_LABEL})")
+_OPTION_START = re.compile(rf"^\s*(?:{vocab.OPTION_LABEL})", re.I)     # "a、双人复核" too
 _IMAGE_LINE = re.compile(r"^\s*!\[[^\]\n]*\]\([^)\n]*\)\s*$")
 
 
@@ -79,7 +82,8 @@ def remove_furniture(text: str) -> tuple[str, list[tuple[str, str]]]:
     counts: dict[str, list[int]] = {}
     for i, ln in enumerate(lines):
         key = ln.strip()
-        if len(key) >= 6 and not starts_unit(key):
+        # (a header has words: "______" on a line of its own is a blank, however often it comes)
+        if len(key) >= 6 and not starts_unit(key) and re.search(r"[^\W_]", key):
             counts.setdefault(key, []).append(i)
     for key, where in counts.items():
         if len(where) < 2:
@@ -215,6 +219,7 @@ def join_lines(text: str) -> str:
     out: list[str] = []
     last = ""              # the last printed line, whose width tells a layout break
     pending_break = False
+    glued_next = None      # numbers glued to their stems ("2会计信息…"): the one expected next
     for line in raw:
         if not line:
             pending_break = bool(out)
@@ -224,7 +229,10 @@ def join_lines(text: str) -> str:
             pending_break = False
             continue
         prev = out[-1] if out else ""
-        joinable = prev and not (paragraphs and pending_break)
+        glued = _GLUED_NUMBER.match(line)
+        # a number glued to its stem opens a question only in sequence: "3个月…" may go on a sentence
+        in_sequence = glued is not None and (glued_next is None or int(glued[1]) in (1, glued_next))
+        joinable = prev and not (paragraphs and pending_break) and not (in_sequence and glued_next)
         if joinable and not _HEADING_LINE.match(prev) and not vocab.MARKER_LINE.match(prev) and not starts_unit(line):
             full = width is not None and width - 8 <= display_width(last) <= width + 4
             cont = ((_CONTINUATION_START.match(line) or prev[-1] in ",，、") and prev[-1] not in _TERMINAL
@@ -235,6 +243,8 @@ def join_lines(text: str) -> str:
                 last = line
                 pending_break = False
                 continue
+        if in_sequence:
+            glued_next = int(glued[1]) + 1
         if paragraphs and pending_break and out:
             out.append("")
         out.append(line)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -94,7 +95,15 @@ def find_options(text: str, at_end: bool = False) -> tuple[int, list[dict], int]
 
 
 def _sequential(text: str, letters: str):
-    m = re.search(_label_pattern(letters[0], True), text)
+    first = re.compile(_label_pattern(letters[0], True))
+    m = first.search(text)
+    # a letter in the blank, the same letter labelling the first option on a line of its own or
+    # right after the stem: "…流。（A）\nA.正确 B.错误", "（A）指的是…。\nA．客户…", "…的(A)。A.主体性"
+    if m and m[0][0] in "(（":
+        later = first.search(text, m.end())
+        if later and later[0][0] not in "(（" and re.fullmatch(r"[^\n]*\n[ \t\u3000]*|[\s。？?！!]*",
+                                                                text[m.end():later.start()]):
+            m = later
     if not m:
         return None
     # labels after a space or a line break first (option texts such as "A、B、C" hold label-like
@@ -175,7 +184,7 @@ def _relisted_answer(d: Draft) -> None:
 
 _STRAY = re.compile(r"^\s*[.．、,，:：]\s*")
 _BLANK_ANSWER = re.compile(r"[(（]\s*(?P<ans>[A-Ha-h](?:\s*[A-Ha-h]){0,6})\s*[)）]")
-_UNDERLINE_ANSWER = re.compile(r"_{1,}\s*(?P<ans>[A-H]{1,6})\s*_{1,}")
+_UNDERLINE_ANSWER = re.compile(r"_{1,}\s*(?P<ans>[A-H](?:\s*[A-H]){0,6})\s*_{1,}")
 _TRAILING_BRACKET_ANSWER = re.compile(r"【\s*(?P<ans>[A-H]{1,6})\s*】\s*$")
 _COLON_LETTER = re.compile(r"(?P<colon>[:：])\s*(?P<ans>[A-H]{1,6})\s*$")
 # a blank: two or more underscores anywhere ("低于40____"), one only between words ("x_1" is a name)
@@ -227,8 +236,10 @@ def read_item(block: Block, at_end: bool = False) -> Draft:
     # a true/false item printed as options A.正确 B.错误 (a single-choice section may ask yes or no)
     truth = _judgement_options(d.options) if d.kind not in ("single_choice", "multiple_choice") else None
     if truth:
-        if d.labels and len(d.labels) == 1:
-            d.judgement = truth[d.labels[0]]
+        if d.labels:
+            d.judgement = truth.get(d.labels[0]) if len(d.labels) == 1 else None
+            if d.judgement is None:
+                d.flags.add("answer_unreadable")   # "D" (or "AB") for a question of 正确/错误
         d.labels, d.options, d.kind, d.truth = [], [], "true_false", truth
     is_case = d.kind == "case_analysis" or (d.kind in (None, "short_answer") and bool(CASE_MARKERS.search(stem)))
     if not parts and d.kind == "short_answer" and any(w in (block.section or "") for w in DEFINITION_SECTIONS):
@@ -236,7 +247,7 @@ def read_item(block: Block, at_end: bool = False) -> Draft:
     if d.open_kind and not is_case and not parts and not d.answer_text:
         stem = _numbered_answer(d, stem)
     d.stem = _clean_stem(stem, keep_newlines=is_case)
-    d.ends_complete = bool(d.options) and not d.explanation and (not parts or d.has_answer and len(parts) == 1)
+    d.ends_complete = bool(d.options or d.truth) and not d.explanation and (not parts or d.has_answer and len(parts) == 1)
     return d
 
 
@@ -333,8 +344,10 @@ def _read_blank_answers(d: Draft, stem: str) -> str:
     a letter right after the stem's colon ("…创办于:D"). The blank stays as （）."""
     m = vocab.BRACKET_JUDGEMENT.search(stem)
     # ("(F)" is a judgement in a true/false section; without one, a letter in brackets may be a choice's answer)
+    if m and m["underlined"] and m["underlined"].isascii() and d.kind != "true_false":
+        m = None                                # "__F__": a unit in a blank, unless the section is true/false
     if m and not d.options and (d.kind == "true_false" or d.kind is None and not re.search(r"[(（]\s*[A-H]\s*[)）]", stem)):
-        value, ocr = vocab.judgement(m["mark"])
+        value, ocr = vocab.judgement(m["mark"] or m["underlined"])
         if value is not None:
             d.judgement = value
             d.answer_source = "inline"
@@ -457,79 +470,127 @@ def link_keys(drafts: list[Draft], parts: list[KeyPart], text_end: int) -> None:
     several chapters without repeating them may answer any group with its
     section. The group whose numbers (and option letters) the entries fit best wins."""
     groups: dict[tuple, list[Draft]] = {}
+    drafts = sorted(drafts, key=lambda d: d.block.start)
     for d in drafts:
         groups.setdefault(_group_id(d.block.chapter_label, d.block.section, d.block.section_type), []).append(d)
+    # indexes built once: a page of thousands of questions and keys must not scan a group per key
+    starts = [d.block.start for d in drafts]
+    group_starts = {gid: [d.block.start for d in group] for gid, group in groups.items()}
+    scopes = {gid: Scope.of(group) for gid, group in groups.items()}
+    part_ends = sorted(p.end for p in parts)
+
+    def scope_of(part, gid):
+        if part.headed:
+            return scopes[gid]
+        near = _near(part, groups[gid], group_starts[gid], part_ends)
+        return Scope.of(near) if near else scopes[gid]
+
     for part in parts:
         chosen = None
-        for gid in _candidate_groups(part, groups, drafts):
-            members = _members(part, groups[gid], parts)
-            entries = _parse_part(part, members)
-            fit = _fit(entries, members)
+        k = bisect_left(starts, part.start)
+        for gid in _candidate_groups(part, groups, drafts[k - 1] if k else None):
+            scope = scope_of(part, gid)
+            entries = _parse_part(part, scope)
+            fit = _fit(part, entries, scope)
             if chosen is None or fit > chosen[0] + 0.05:
-                chosen = (fit, gid, entries)
+                chosen = (fit, scope, entries)
             if fit >= SURE_FIT:
                 break                           # the nearest scope that fits wins
         if chosen is None or chosen[0] < 0.3:
-            part.entries = _parse_part(part, [])
+            part.entries = _parse_part(part, Scope.of([]))
             continue
-        part.fit, gid, part.entries = chosen
+        part.fit, scope, part.entries = chosen
         last = max(part.entries, default=0)
-        for d in _members(part, groups[gid], parts):
-            e = part.entries.get(d.block.value)
-            if e is None:
-                # the page ends inside this key before reaching the question's entry
-                if part.end >= text_end and d.block.value is not None and d.block.value > last and not d.has_answer:
-                    d.answer_cut = True
+        cut = part.end >= text_end
+        for n, e in part.entries.items():
+            # one entry answers one question: the first of that number no key answered yet, of the
+            # key's type first ("二、单项选择题 1.D" after "一、判断题 1.√")
+            d = _answerable(part, scope, n)
+            if d is None:
                 continue
-            if d.answer_source == "answer_key":
-                continue
-            _apply_entry(d, e, part, cut=part.end >= text_end and d.block.value == last)
-            part.used.add(d.block.value)       # its question is here, even where the entry is blank
+            _apply_entry(d, e, part, cut=cut and n == last)
+            part.used.add(n)                    # its question is here, even where the entry is blank
             if part.fit < SURE_FIT:
                 d.flags.add("reading_doubtful")  # a key that half fits: its answers may belong elsewhere
+        if cut:
+            # the page ends inside this key before reaching these questions' entries
+            for d in scope.members:
+                if d.block.value is not None and d.block.value > last and not d.has_answer:
+                    d.answer_cut = True
 
 
 SURE_FIT = 0.6          # a key whose entries find their questions less often than this is a doubtful reading
 
 
-def _members(part: KeyPart, group: list[Draft], parts: list[KeyPart]) -> list[Draft]:
-    """A key no heading of its own scopes answers the questions between the previous key and itself
-    (pages without headings print a key after each group of questions)."""
-    if part.headed:
-        return group
-    before = max((p.end for p in parts if p.end <= part.start), default=-1)
-    near = [d for d in group if before <= d.block.start < part.start]
-    return near or group
+@dataclass
+class Scope:
+    """The questions a key part may answer, by number, and what kinds they are."""
+    members: list[Draft]
+    by_number: dict[tuple, list[Draft]]   # (number,) and (number, kind) → the questions, in text order
+    all_fill: bool          # only 填空 items: "5．5　6．8" are short answers, not letters
+    objective: bool         # some choice or true/false items
+    open_: bool             # some open items
+    skip: dict[tuple, int] = field(default_factory=dict)   # per list, how many lead ones a key answered
+
+    @classmethod
+    def of(cls, members: list[Draft]) -> Scope:
+        by_number: dict[tuple, list[Draft]] = {}
+        for d in members:
+            by_number.setdefault((d.block.value,), []).append(d)
+            by_number.setdefault((d.block.value, d.kind), []).append(d)
+        return cls(members, by_number, bool(members) and all(m.kind == "fill_blank" for m in members),
+                   any(m.kind in CHOICE + ("true_false",) or m.options for m in members),
+                   any(m.open_kind for m in members))
+
+    def first_unanswered(self, key: tuple) -> Draft | None:
+        """The first question of the list no key answered yet. Key answers only ever get added, so
+        the answered ones are skipped once (a page of a thousand question 1s answered one by one)."""
+        same = self.by_number.get(key, [])
+        k = self.skip.get(key, 0)
+        while k < len(same) and same[k].answer_source == "answer_key":
+            k += 1
+        self.skip[key] = k
+        return same[k] if k < len(same) else None
 
 
-def _candidate_groups(part: KeyPart, groups: dict, drafts: list[Draft]) -> list[tuple]:
+def _near(part: KeyPart, group: list[Draft], group_starts: list[int], part_ends: list[int]) -> list[Draft]:
+    """A key no heading of its own answers the questions between the previous key and itself
+    (pages without headings print a key after each group of questions). group: in text order, with
+    its questions' starts; part_ends: every key part's end, sorted."""
+    k = bisect_right(part_ends, part.start)
+    before = part_ends[k - 1] if k else -1
+    return group[bisect_left(group_starts, before):bisect_left(group_starts, part.start)]
+
+
+def _answerable(part: KeyPart, scope: Scope, n: int) -> Draft | None:
+    """The question entry n answers: of that number, no key's answer yet, the key's type first."""
+    typed = scope.first_unanswered((n, part.section_type)) if part.section_type not in (None, "open", "choice") else None
+    return typed or scope.first_unanswered((n,))
+
+
+def _candidate_groups(part: KeyPart, groups: dict, last: Draft | None) -> list[tuple]:
+    """last: the last question before the key (None when the key comes first)."""
     sid = part.section_type if part.section_type not in (None, "open", "choice") else part.section
-    before = [d for d in drafts if d.block.start < part.start]
-    out = []
+    out: dict[tuple, None] = {}       # an ordered set: the nearest scope first
     if part.headed or part.section is not None:
-        gid = (part.chapter_label, sid)
-        if gid in groups:
-            out.append(gid)
+        if (part.chapter_label, sid) in groups:
+            out[part.chapter_label, sid] = None
         # the same section in another chapter (a key at the end that does not repeat chapters)
-        out += [g for g in groups if g[1] == sid and g not in out]
+        out.update((g, None) for g in groups if g[1] == sid)
         # a section title that only matches by title
-        out += [g for g in groups if g[1] == part.section and g not in out]
-    if before:
-        last = before[-1].block
-        gid = _group_id(last.chapter_label, last.section, last.section_type)
-        if gid not in out:
-            out.append(gid)
+        out.update((g, None) for g in groups if g[1] == part.section)
+    if last is not None:
+        out[_group_id(last.block.chapter_label, last.block.section, last.block.section_type)] = None
     # numbering that runs across sections: every group of the chapter
-    out += [g for g in groups if g[0] == part.chapter_label and g not in out]
-    return out
+    out.update((g, None) for g in groups if g[0] == part.chapter_label)
+    return list(out)
 
 
-def _parse_part(part: KeyPart, members: list[Draft]) -> dict[int, KeyEntry]:
-    if members and all(m.kind == "fill_blank" for m in members):
+def _parse_part(part: KeyPart, scope: Scope) -> dict[int, KeyEntry]:
+    if scope.all_fill:
         return keys.parse_objective(part.text, part.start)   # short answers one after another: "5．5　6．8"
-    objective = any(m.kind in CHOICE + ("true_false",) or m.options for m in members)
-    open_ = any(m.open_kind for m in members)
-    if objective and not open_ or not members and keys.looks_objective(part.text):
+    objective, open_ = scope.objective, scope.open_
+    if objective and not open_ or not scope.members and keys.looks_objective(part.text):
         return keys.parse_objective(part.text, part.start)
     if open_ and not objective and not keys.looks_objective(part.text):
         return keys.parse_open(part.text, part.start)
@@ -537,18 +598,15 @@ def _parse_part(part: KeyPart, members: list[Draft]) -> dict[int, KeyEntry]:
         keys.parse_open(part.text, part.start)
 
 
-def _fit(entries: dict[int, KeyEntry], members: list[Draft]) -> float:
+def _fit(part: KeyPart, entries: dict[int, KeyEntry], scope: Scope) -> float:
     """The share of the key's entries that find a question to answer: one of
     that number, not answered from a key yet, whose options hold the letters."""
-    if not entries or not members:
+    if not entries or not scope.members:
         return 0.0
-    by_number = {}
-    for d in members:
-        by_number.setdefault(d.block.value, d)
     good = 0.0
     for n, e in entries.items():
-        d = by_number.get(n)
-        if d is None or d.answer_source == "answer_key":
+        d = _answerable(part, scope, n)
+        if d is None:
             continue
         if d.has_answer:                        # inline answers: the key may repeat them
             good += 0.5
@@ -710,7 +768,7 @@ def finish(d: Draft, doc: Document, ordinal: int, inline_doc: bool, last: bool) 
         flags.add("truncated")                  # the page ends where its options should be
     if not has_answer:
         flags.add("answer_missing")
-        if last and inline_doc:
+        if last and inline_doc and "answer_unreadable" not in flags:
             flags.add("truncated")      # the other answers are inline: this one was cut off
     flags.update(doc.mojibake_flags(d.spans))
     rec = QuestionRecord(

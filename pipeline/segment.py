@@ -24,7 +24,7 @@ The blocks cover the text in order; every character belongs to one block.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 
 from . import keys, vocab
@@ -84,8 +84,9 @@ PART_TITLE_LINE = re.compile(
 # "参考答案", "本章答案:", "模拟试卷（一）参考答案", "…测试题参考答案及解析"
 KEY_LINE = re.compile(rf"^[ \t]*(?P<title>[^\n。？?！!]{{0,40}}?)(?P<key>{vocab.KEY_HEADING_WORDS})[ \t]*[:：]?[ \t]*$", re.M)
 KEY_GLUED = re.compile(rf"(?P<key>{vocab.KEY_HEADING_WORDS})[ \t]*[:：]?")
-_ENTRY = r"(?:(?:\d{1,3}|[(（]\d{1,3}[)）])\s*[.、．:：]?\s*(?:[A-Ha-h]{1,8}|[√×✓✗VXJTF对错]))"
-_RANGE = r"(?:\d{1,3}\s*[-—~～－]\s*\d{1,3}\s*[:：.、]?\s*(?:[A-H√×VXJTF对错]\s*){2,})"
+_KEY_MARK = vocab.alternation(vocab.KEY_JUDGEMENTS)
+_ENTRY = rf"(?:(?:\d{{1,3}}|[(（]\d{{1,3}}[)）])\s*[.、．:：]?\s*(?:[A-Ha-h]{{1,8}}|{_KEY_MARK}))"
+_RANGE = rf"(?:\d{{1,3}}\s*[-—~～－]\s*\d{{1,3}}\s*[:：.、]?\s*(?:(?:[A-H]|{_KEY_MARK})\s*){{2,}})"
 # a key heading's own line may go on with its entries: "答案:1.B 2.A", "本章答案:1、AB D 2、…"
 ENTRIES_AHEAD = re.compile(rf"\s*(?:{_ENTRY}|{_RANGE})")
 
@@ -130,15 +131,30 @@ def _chapter_label(label: str) -> str:
 
 def find_headings(text: str) -> list[Mark]:
     marks: list[Mark] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []          # the marks' spans, disjoint, kept in order: a page on one line
+    ends: list[int] = []            # holds thousands of them, so no scan over all of them per match
+    heading_at: dict[int, Mark] = {}
+    section_starts: list[int] = []
 
     def free(a, b):
-        return all(b <= s or a >= e for s, e in taken)
+        k = bisect_left(starts, b)
+        return k == 0 or ends[k - 1] <= a
 
     def add(mark):
         if mark.end > mark.start and free(mark.start, mark.end):
             marks.append(mark)
-            taken.append((mark.start, mark.end))
+            k = bisect_left(starts, mark.start)
+            starts.insert(k, mark.start)
+            ends.insert(k, mark.end)
+            if mark.kind in ("section", "chapter"):
+                heading_at[mark.start] = mark
+            if mark.kind == "section":
+                insort(section_starts, mark.start)
+
+    def section_from(pos):
+        """The start of the first section heading at or after pos (None: there is none)."""
+        k = bisect_left(section_starts, pos)
+        return section_starts[k] if k < len(section_starts) else None
 
     # key headings on their own line (the title before the key word may name a chapter)
     for m in KEY_LINE.finditer(text):
@@ -158,12 +174,10 @@ def find_headings(text: str) -> list[Mark]:
             add(Mark("section", start, m.end(), title, qtype=_heading_type(title, m["note"]), declared=_declared(m["note"])))
     # chapters: a label at the start of a line, its title the rest of the line
     for m in CHAPTER_AT.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        before = text[line_start:m.start()]
-        line_end = text.find("\n", m.end())
-        line_end = len(text) if line_end < 0 else line_end
-        if before.strip():
+        if not _at_line_start(text, m.start()):
             continue
+        line_end = text.find("\n", m.end(), m.end() + LOOKBACK)
+        line_end = min(len(text), m.end() + LOOKBACK) if line_end < 0 else line_end
         rest = text[m.end():line_end]
         cut = _title_end(rest)
         title = rest[:cut]
@@ -191,8 +205,8 @@ def find_headings(text: str) -> list[Mark]:
         rest = text[m.end():m.end() + 40]
         cut = _title_end(rest)
         follow = rest[cut:]
-        nxt = [mk for mk in marks if mk.kind == "section" and m.end() <= mk.start <= m.end() + cut + 1]
-        if not (nxt or re.match(r"\s*[1１][.．、\s]", follow)):
+        nearest = section_from(m.end())
+        if not ((nearest is not None and nearest <= m.end() + cut + 1) or re.match(r"\s*[1１][.．、\s]", follow)):
             continue
         title = rest[:cut]
         if re.search(r"[。？?！!]", title):
@@ -200,22 +214,26 @@ def find_headings(text: str) -> list[Mark]:
         add(Mark("chapter", m.start(), m.end() + len(title.rstrip()), _chapter_title(m["label"], title),
                  label=_chapter_label(m["label"]), glued=True))
     # glued key headings: "…是_。…模拟试卷 1 答案与解析一、名词解释", "答案:1.C2.D…"
+    first_numbered: dict[int, int] = {}     # where "N." or "第N题" first occurs (a page on one line has
+    for m in _ANY_NUMBERED.finditer(text):  # thousands of key words: no search back from each)
+        first_numbered.setdefault(int(m[1] or m[2]), m.start())
     for m in KEY_GLUED.finditer(text):
         if not free(m.start(), m.end()):
             continue
-        after = text[m.end():]
-        section_next = any(mk.kind == "section" and mk.start >= m.end() and not text[m.end():mk.start].strip()
-                           for mk in marks)
+        after = text[m.end():m.end() + LOOKAHEAD]
+        # (the nearest section heading after the key word: text between it and a farther one is longer)
+        nearest = section_from(m.end())
+        section_next = nearest is not None and _SPACES.match(text, m.end()).end() >= nearest
         entries = ENTRIES_AHEAD.match(after)
         # one entry is a key when nothing but a line end or a heading follows it: "答案：1.错案例分析题"
-        single = entries and (not after[entries.end():].strip() or after[entries.end()] == "\n"
-                              or any(mk.kind in ("section", "chapter") and mk.start == m.end() + entries.end()
-                                     for mk in marks))
+        single = entries and (_SPACES.match(text, m.end() + entries.end()).end() == len(text)
+                              or after[entries.end():entries.end() + 1] == "\n"
+                              or m.end() + entries.end() in heading_at)
         # "答案：1.控制2.外部3.…": numbered answers on the marker's line; a key if they answer a section
         # (or from the number the section's questions started at: a preview from question 7 on)
         numbered = re.match(r"[ \t]*(\d{1,3})[ \t]*[.、．)）]", after)
         if numbered and numbered[1] != "1":
-            numbered = re.search(rf"(?<!\d){numbered[1]}[ \t]*[.、．)）]", text[:m.start()])
+            numbered = first_numbered.get(int(numbered[1]), len(text)) < m.start()
         if not (section_next or (entries and _entry_run(after)) or single or numbered):
             continue
         # the title before the key word: back to the last sentence end, at most 30 characters
@@ -229,6 +247,11 @@ def find_headings(text: str) -> list[Mark]:
                  bare=not (section_next or (entries and _entry_run(after)) or single)))
     marks.sort(key=lambda mk: mk.start)
     return marks
+
+
+LOOKAHEAD = 2000    # characters after a glued key word read for its entries
+_SPACES = re.compile(r"\s*")
+_ANY_NUMBERED = re.compile(r"(?<!\d)(\d{1,3})[ \t]*[.、．)）]|第[ \t]*(\d{1,3})[ \t]*题")
 
 
 # what the title before a glued key word names: "模拟试卷 1 答案与解析", "第一章答案"
@@ -265,7 +288,7 @@ def _entry_run(text: str) -> bool:
 
 _KEY_TOKEN = re.compile(
     rf"(?:\d{{1,3}}|[(（]\d{{1,3}}[)）])\s*[.、．:：]?\s*(?:[A-Ha-hO0]\s*){{1,8}}(?![A-Za-z{HAN}])"
-    rf"|(?:\d{{1,3}}|[(（]\d{{1,3}}[)）])\s*[.、．:：]?\s*(?:[√×✓✗VXJTF义ⅹ]|对|错|正确|错误)"
+    rf"|(?:\d{{1,3}}|[(（]\d{{1,3}}[)）])\s*[.、．:：]?\s*(?:{vocab.alternation(vocab.KEY_JUDGEMENTS_ANY)})"
     rf"|{_RANGE}|[lI]\d?\s*[.．]\s*[A-H]")
 
 
@@ -296,6 +319,7 @@ class Candidate:
     score: float = 0.0
     line_start: bool = False
     delim: str = ""    # the delimiter as printed: "." "、" "．" …
+    tagged: bool = False  # a type tag right after it: "1.【多选题】"
 
 
 _CANDIDATE = re.compile(
@@ -364,11 +388,27 @@ def _tagged(text: str, c: Candidate) -> bool:
     return vocab.SECTION_TYPE_TAG.match(text, at) is not None
 
 
+LOOKBACK = 200      # characters: how far back a line start is looked for (a page on one line
+                    # must not be sliced from its start for every candidate)
+
+
+def _line_before(text: str, pos: int) -> str:
+    """The line up to pos, at most LOOKBACK characters of it."""
+    lo = max(0, pos - LOOKBACK)
+    nl = text.rfind("\n", lo, pos)
+    return text[nl + 1 if nl >= 0 else lo:pos]
+
+
+def _at_line_start(text: str, pos: int) -> bool:
+    return not _line_before(text, pos).strip() and (pos <= LOOKBACK or "\n" in text[pos - LOOKBACK:pos])
+
+
 def _candidate_score(text: str, c: Candidate) -> float:
     s = _STYLE_SCORE[c.style]
-    line_start = text.rfind("\n", 0, c.start) + 1
-    before = text[line_start:c.start]
-    c.line_start = not before.strip()
+    # the line up to it, at most LOOKBACK characters back: a page on one line must not be
+    # sliced from its start for every candidate
+    before = _line_before(text, c.start)
+    c.line_start = _at_line_start(text, c.start)
     prev = before.rstrip()[-1:]
     if c.line_start:
         s += 1.5
@@ -388,9 +428,12 @@ def _candidate_score(text: str, c: Candidate) -> float:
         s -= 3.0                                  # 3人以上, 100 万元
     if c.style == "glued" and nxt[:1].isascii() and not c.line_start:
         s -= 3.0                                  # "5G网络", "3D打印" inside a sentence
+    if c.style == "glued" and not c.line_start and (_HAN_CHAR.match(prev) or prev.isalnum()):
+        s -= 3.0                                  # "应每4小时", "共3种": a number inside a sentence
     if c.style == "comma" and not c.line_start:
         s -= 3.0                                  # "等于2,则…": a number inside a sentence
-    if _tagged(text, c):
+    c.tagged = _tagged(text, c)
+    if c.tagged:
         s += 2.0                                  # "1.【多选题】": a type tag opens a question
     if c.value > 300:
         s -= 2.0
@@ -420,6 +463,7 @@ ANYWHERE = -0.3      # a first question with another number (a preview starting 
 GAP = 1.0            # per number skipped
 JUMP = 4.0           # numbering breaks without a heading
 JUMP_TO_ONE = 2.0    # ... back to 1 at a line start: a new part whose heading was lost
+TAGGED_RESTART = 1.0  # ... back to 1 under a type tag: "…答案：E1) 【多选题】…" (sections by tag, no headings)
 STYLE_CHANGE = 1.0
 
 
@@ -455,7 +499,7 @@ def choose_chain(cands: list[Candidate], resets: list[int]) -> list[int]:
             i = best_at_reset if best_at_reset >= 0 and score[best_at_reset] > 0 else -1
             options.append(((score[i] if i >= 0 else 0.0) + (RESTART if c.value == 1 else 0.0), i))
         if best_all >= 0:
-            t = JUMP_TO_ONE if c.value == 1 and c.line_start else JUMP
+            t = JUMP if c.value != 1 else TAGGED_RESTART if c.tagged else JUMP_TO_ONE if c.line_start else JUMP
             options.append((score[best_all] - t - (STYLE_CHANGE if _STYLE_CLASS[cands[best_all].style] != cls else 0.0),
                             best_all))
         best, prev = max(options, key=lambda o: o[0])
@@ -617,12 +661,14 @@ def _answer_keys(text: str, marks: list[Mark], cands: list[Candidate]):
     spans: list[tuple[int, int]] = []
     in_key = None              # start of the current key stretch
     first_question = _first_question_position(text, cands, marks)
+    cand_starts = [c.start for c in cands]             # in text order: bisect, not a scan per key
     for n, mk in enumerate(marks):
         if mk.kind == "key":
             if first_question is None or mk.start < first_question:
                 continue       # a document title that promises answers: "…试题及参考答案"
             heading_next = n + 1 < len(marks) and marks[n + 1].kind != "key" and not text[mk.end:marks[n + 1].start].strip()
-            if mk.bare and not (heading_next or _keyish_after(text, mk.end) or _answers_section(text, marks, n, cands)):
+            if mk.bare and not (heading_next or _keyish_after(text, mk.end)
+                                or _answers_section(text, marks, n, cands, cand_starts)):
                 continue       # "参考答案:" and its text: one question's own answer
             if in_key is None:
                 in_key = mk.end
@@ -648,10 +694,15 @@ def _answer_keys(text: str, marks: list[Mark], cands: list[Candidate]):
         spans.append((in_key, len(text)))
     spans = [(s, _questions_again(text, s, e)) for s, e in spans]
     # a key heading after questions began again inside a stretch opens a stretch of its own
+    # (spans and the stretches added here are each sorted and disjoint: bisect, not a scan per key)
+    heading_starts = [m.start for m in kept if m.kind != "key"]
+    opened: list[tuple[int, int]] = []
     for mk in kept:
-        if mk.kind == "key" and not any(s <= mk.end < e for s, e in spans):
-            nxt = min((m.start for m in kept if m.start >= mk.end and m.kind != "key"), default=len(text))
-            spans.append((mk.end, _questions_again(text, mk.end, nxt)))
+        if mk.kind == "key" and not _inside(mk.end, spans) and not _inside(mk.end, opened):
+            k = bisect_left(heading_starts, mk.end)
+            nxt = heading_starts[k] if k < len(heading_starts) else len(text)
+            opened.append((mk.end, _questions_again(text, mk.end, nxt)))
+    spans += opened
     # dense key lines outside any key: "1.C2.D3.C4.D5.D", "1-5 ABCDA"
     pos = 0
     for line in text.split("\n"):
@@ -664,10 +715,13 @@ def _answer_keys(text: str, marks: list[Mark], cands: list[Candidate]):
 
 _NUMBER_AT = r"(?:\d{1,3}[ \t]*[.．、)）]|[(（]\d{1,3}[)）]|第[ \t]*\d{1,3}[ \t]*题)"
 # a question again: a number with a type tag, a blank, or options on the next line
+_LINE_NUMBER = rf"(?:{_NUMBER_AT}|\d{{1,3}}(?=[{HAN}“《]))"     # at a line start a number may be glued: "7客户…"
 _QUESTION_AGAIN = re.compile(
-    rf"(?m)^[ \t]*{_NUMBER_AT}[^\n]*?(?:{vocab.TYPE_TAG}|（）|[(（][ \t]*[)）]|_{{3,}})"
-    rf"|^[ \t]*{_NUMBER_AT}[^\n]*\n[ \t]*(?:A[ \t]*[.．、:：)）]|[(（]A[)）])"
-    rf"|(?<![\d.])\d{{1,3}}[ \t]*[.．、)）]?[ \t]*{vocab.TYPE_TAG}")
+    rf"(?m)^[ \t]*{_LINE_NUMBER}[^\n]*?(?:{vocab.TYPE_TAG}|（）|[(（][ \t]*[)）]|_{{3,}})"
+    rf"|^[ \t]*{_LINE_NUMBER}[^\n]*\n[ \t]*(?:A[ \t]*[.．、:：)）]|[(（]A[)）])"
+    rf"|(?:(?<![\d.])\d{{1,3}}[ \t]*[.．、)）]?|第[ \t]*\d{{1,3}}[ \t]*题)[ \t]*{vocab.TYPE_TAG}"
+    # on a page with no line breaks: a numbered stem, its blank, then option A ("…6.B7) 开展…（）。A．预防…")
+    rf"|(?<![\d.]){_NUMBER_AT}[ \t]*[{HAN}“《][^\n]{{0,200}}?(?:（）|_{{3,}}|[(（][ \t]*[)）])[^\n]{{0,6}}?A[ \t]*[.．、:：)）]")
 
 
 def _questions_again(text: str, start: int, end: int) -> int:
@@ -690,7 +744,7 @@ def _section_id(mk: Mark) -> str:
     return mk.qtype or mk.title
 
 
-def _answers_section(text: str, marks: list[Mark], n: int, cands: list[Candidate]) -> bool:
+def _answers_section(text: str, marks: list[Mark], n: int, cands: list[Candidate], cand_starts: list[int]) -> bool:
     """A bare key word followed by numbered answers, one for each question of the section above it."""
     mk = marks[n]
     end = marks[n + 1].start if n + 1 < len(marks) else len(text)
@@ -698,10 +752,10 @@ def _answers_section(text: str, marks: list[Mark], n: int, cands: list[Candidate
     readings = [keys.parse_open(body), keys.parse_objective(body)]
     if not any(readings):
         return False
-    heads = [m for m in marks[:n] if m.kind in ("section", "chapter")]
-    top = heads[-1].end if heads else 0
-    above = [c for c in cands if top <= c.start < mk.start and c.score >= 0]
-    if heads and heads[-1].qtype == "case_analysis":
+    head = next((marks[k] for k in range(n - 1, -1, -1) if marks[k].kind in ("section", "chapter")), None)
+    top = head.end if head else 0
+    above = [c for c in cands[bisect_left(cand_starts, top):bisect_left(cand_starts, mk.start)] if c.score >= 0]
+    if head and head.qtype == "case_analysis":
         above = [c for c in above if _STYLE_CLASS[c.style] != "paren"]   # a case's own (1) (2) questions
     # the section's questions: the numbers printed like its first one (not the "(1)" points of an
     # answer), running on by one (a list that starts again at 1 is some question's points)
@@ -862,7 +916,8 @@ def _assemble(text: str, marks: list[Mark], key_spans, chain: list[Candidate], c
             pos = mk.end
         else:
             c = payload
-            end = next((ev[0] for ev in events[k + 1:] if ev[2] != "key_end" and ev[0] >= c.end), len(text))
+            end = next((events[j][0] for j in range(k + 1, len(events))
+                        if events[j][2] != "key_end" and events[j][0] >= c.end), len(text))
             while end > c.start and text[end - 1].isspace():
                 end -= 1
             gap = prev_value is not None and c.value is not None and c.value != prev_value + 1

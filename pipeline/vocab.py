@@ -114,6 +114,12 @@ JUDGEMENTS = {
     "╳": (False, False), "X": (False, False), "F": (False, False), "N": (False, False), "否": (False, False),
     "ⅹ": (False, True), "Ⅹ": (False, True), "x": (False, True), "义": (False, True), "乂": (False, True),
 }
+# judgement marks in a key entry: "6.正确", "1-4 √××√", "3.T" (as printed: no OCR misreadings,
+# and not 是/否, which begin words: "1.是指…")
+KEY_JUDGEMENTS = [w for w, (_, ocr) in JUDGEMENTS.items() if not ocr and w not in ("是", "否")]
+# … and every mark a key may hold once it is known to be a key, OCR misreadings included
+# ("7" for √ only where a digit cannot be meant: keys.py)
+KEY_JUDGEMENTS_ANY = [w for w in JUDGEMENTS if w != "7"]
 # marks that may stand alone in brackets after a stem, "(√)", "（ × ）"
 BRACKET_JUDGEMENTS = ["√", "✓", "✔", "×", "✗", "✘", "╳", "ⅹ", "Ⅹ", "X", "x", "V", "T", "F", "对", "错", "正确", "错误"]
 # option texts that make a choice question a true/false one: "A.正确 B.错误"
@@ -204,11 +210,14 @@ CONCLUSION = re.compile(rf"(?:{alternation(CONCLUSION_WORDS)})\s*[:：]?\s*(?:�
 _JUDGE_ALT = alternation(JUDGEMENTS)
 JUDGEMENT_TOKEN = re.compile(rf"(?:{_JUDGE_ALT})")
 # "(√)", "（ × ）", "(对)" — a judgement in brackets
-BRACKET_JUDGEMENT = re.compile(rf"[(（]\s*(?P<mark>{alternation(BRACKET_JUDGEMENTS)})\s*[)）]")
+# or written on the blank's line, "__√__"
+BRACKET_JUDGEMENT = re.compile(
+    rf"[(（]\s*(?P<mark>{alternation(BRACKET_JUDGEMENTS)})\s*[)）]"
+    rf"|_{{2,}}\s*(?P<underlined>{alternation(BRACKET_JUDGEMENTS)})\s*_{{2,}}")
 
 KEY_HEADING_WORDS = alternation(KEY_WORDS)
 # a heading note telling how to mark true/false answers: "正确的打√，错误的打×", "对的填T"
-TF_INSTRUCTION = re.compile(r"(?:正确|对|错误|错)的?(?:打|填|画|划|写)\s*[“\"]?[√×✓✗TFVX]")
+TF_INSTRUCTION = re.compile(rf"(?:正确|对|错误|错)的?(?:打|填|画|划|写)\s*[“\"]?(?:{alternation(KEY_JUDGEMENTS)})")
 TYPE_TAG = rf"[【\[(（]\s*(?:{SECTION_ALT})题?\s*[】\])）]"
 SECTION_TYPE_TAG = re.compile(rf"[【\[(（]\s*(?P<word>{SECTION_ALT})题?\s*[】\])）]")
 SCORE_NOTE_RE = re.compile(SCORE_NOTE)

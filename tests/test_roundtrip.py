@@ -4,10 +4,7 @@ the same questions, options and answers (tests/generator.py renders them).
 Hypothesis draws the layouts (derandomized in CI); a combination that once
 broke the pipeline is kept as a fixed case in tests/cases/roundtrip.json.
 """
-import os
 import random
-import re
-import unicodedata
 
 import generator as g
 import pytest
@@ -17,44 +14,16 @@ from hypothesis import strategies as st
 
 from pipeline.run import process_document
 
-POOL = g.gold_questions(os.path.join(SHARED, "dev", "gold.jsonl")) + g.gold_questions(
-    os.path.join(SHARED, "gold", "seeds.jsonl"))
+POOL = g.shared_pool(SHARED)
 TYPES = ["single_choice", "multiple_choice", "true_false", "fill_blank", "short_answer", "essay", "case_analysis"]
-
-
-def norm(s) -> str:
-    if s is None:
-        return ""
-    s = unicodedata.normalize("NFKC", str(s))
-    return re.sub(r"\s+", "", s)
-
-
-def answer_of(rec):
-    if rec.type == "true_false":
-        return rec.answer["judgement"]
-    if rec.type in ("single_choice", "multiple_choice"):
-        return "".join(rec.answer["labels"]) or None
-    return None
 
 
 def check(text: str, expected: list[dict]):
     result = process_document("raw/generated.txt", text.encode("utf-8"))
     assert result.doc.error is None, result.doc.error
     assert not result.doc.rejected, result.doc.rejected[0]["reason"]
-    got = result.doc.records
-    assert len(got) == len(expected), ([(r.number, r.stem[:12]) for r in got], [e["stem"][:12] for e in expected])
-    for rec, want in zip(got, expected):
-        if want.get("cut"):
-            assert "truncated" in rec.flags, rec.stem
-            continue
-        assert rec.number == want["number"], (rec.number, want)
-        assert rec.type == want["type"], (rec.type, rec.stem, want)
-        assert norm(rec.stem) == norm(want["stem"]), (rec.stem, want["stem"])
-        assert {o["label"]: norm(o["text"]) for o in rec.options} == {k: norm(v) for k, v in want["options"].items()}
-        if want["answer"] is not None:
-            assert answer_of(rec) == want["answer"], (rec.stem, answer_of(rec), want["answer"])
-        if want["answer_text"]:
-            assert norm(rec.answer["text"]) == norm(want["answer_text"]), (rec.stem, rec.answer["text"])
+    mismatch = g.compare(result.doc.records, expected)
+    assert mismatch is None, mismatch
 
 
 layouts = st.builds(
@@ -106,3 +75,23 @@ def test_fixed_layouts(case):
     assert g.valid(layout, bank)
     text, expected = g.render(bank, layout, rng)
     check(text, expected)
+
+
+KNOWN = {c["random_case"] for c in load_cases("known_failures.json") if "random_case" in c}
+CORPUS = 2000         # generated documents, drawn by generator.random_case from seed 0 on
+
+
+def test_a_corpus_of_generated_documents_comes_back():
+    """The first 2000 documents random_case draws (every layout class, in combination) all come
+    back whole, but for the seeds tests/cases/known_failures.json lists (run there as strict xfails)."""
+    failed, checked, seed = [], 0, 0
+    while checked < CORPUS:
+        drawn = g.random_case(seed, POOL)
+        if drawn is not None and seed not in KNOWN:
+            checked += 1
+            result = process_document("raw/generated.txt", drawn[2].encode("utf-8"))
+            mismatch = result.doc.error or g.compare(result.doc.records, drawn[3])
+            if mismatch:
+                failed.append((seed, mismatch[:120]))
+        seed += 1
+    assert not failed, failed
