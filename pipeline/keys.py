@@ -119,7 +119,8 @@ def _expand_range(m) -> str:
 
 
 def _digits(n: int) -> str:
-    return re.escape(str(n)).replace("1", "[1lI]")
+    """n as a key prints it: 1 may be OCR's l or I, and a line may break inside it ("1" / "0.CD")."""
+    return "\n?".join("[1lI]" if c == "1" else c for c in str(n))
 
 
 @lru_cache(maxsize=2048)

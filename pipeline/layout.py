@@ -38,6 +38,7 @@ _UNIT_START = re.compile(
     rf")")
 
 
+_LETTERS = re.compile(r"[^\W\d_]")
 _GLUED_NUMBER = re.compile(rf"(\d{{1,3}})(?=[{HAN}“‘《（(【])")
 
 
@@ -82,8 +83,9 @@ def remove_furniture(text: str) -> tuple[str, list[tuple[str, str]]]:
     counts: dict[str, list[int]] = {}
     for i, ln in enumerate(lines):
         key = ln.strip()
-        # (a header has words: "______" on a line of its own is a blank, however often it comes)
-        if len(key) >= 6 and not starts_unit(key) and re.search(r"[^\W_]", key):
+        # (a header has words: "______" or "____和______。" on a line of its own is the end of a
+        # wrapped blank, however often it comes)
+        if len(key) >= 6 and not starts_unit(key) and len(_LETTERS.findall(key)) >= 4:
             counts.setdefault(key, []).append(i)
     for key, where in counts.items():
         if len(where) < 2:

@@ -228,6 +228,7 @@ def read_item(block: Block, at_end: bool = False) -> Draft:
         d.kind = "choice"                       # a choice question inside a true/false section
     stem = _read_blank_answers(d, stem)
     _read_parts(d, parts)
+    stem = _judgement_line(d, stem)
     if not d.has_answer and d.explanation:
         m = vocab.CONCLUSION.search(d.explanation)
         if m and (d.options or d.kind in CHOICE or d.kind is None):
@@ -247,7 +248,8 @@ def read_item(block: Block, at_end: bool = False) -> Draft:
     if d.open_kind and not is_case and not parts and not d.answer_text:
         stem = _numbered_answer(d, stem)
     d.stem = _clean_stem(stem, keep_newlines=is_case)
-    d.ends_complete = bool(d.options or d.truth) and not d.explanation and (not parts or d.has_answer and len(parts) == 1)
+    d.ends_complete = d.ends_complete or (bool(d.options or d.truth) and not d.explanation
+                                          and (not parts or d.has_answer and len(parts) == 1))
     return d
 
 
@@ -368,6 +370,44 @@ def _read_blank_answers(d: Draft, stem: str) -> str:
             d.labels, d.answer_source = labels, "inline"
             return stem.rstrip()[:m.start("ans")] + "（）"
     return stem
+
+
+_TRAILING_JUDGEMENT = re.compile(
+    rf"(?:(?P<blank>[(（][ \t\u3000]*[)）]|_{{2,}}|＿+)|[{vocab.TERMINAL}])[ \t]*"
+    rf"(?P<mark>{vocab.alternation(vocab.BRACKET_JUDGEMENTS)})$")
+
+
+def _judgement_line(d: Draft, stem: str) -> str:
+    """A judgement at the start of the line under a true/false statement answers it: "…圆的。\n√",
+    "…升起。\n× 太阳从东边升起。" (what follows the mark explains it). Outside a true/false section only
+    a mark alone on its line counts."""
+    if d.has_answer or d.options or d.kind not in ("true_false", None):
+        return stem
+    # the mark right after the blank or the statement's end, its line joined to the stem's:
+    # "…联系。（）错误", "…可以。√" (outside a true/false section: after a blank, or a symbol)
+    m = _TRAILING_JUDGEMENT.search(stem.rstrip())
+    if m and (d.kind == "true_false" or m["blank"] or m["mark"] in vocab.JUDGEMENT_SYMBOLS):
+        value, ocr = vocab.judgement(m["mark"])
+        if value is not None:
+            d.judgement, d.answer_source, d.ends_complete = value, "inline", True
+            if ocr:
+                d.flags.add("ocr_corrected")
+            return stem.rstrip()[:m.start("mark")].rstrip()
+    head, sep, line = stem.rstrip().rpartition("\n")
+    if not sep or not head.strip():
+        return stem
+    value, ocr, end = keys.leading_judgement(line)
+    rest = line[end:]
+    if value is None or (rest.strip() and (d.kind is None or not re.match(r"[\s,，.。:：;；、]", rest))):
+        return stem                             # "错误的是…": a statement going on, not a mark
+    d.judgement, d.answer_source = value, "inline"
+    if ocr:
+        d.flags.add("ocr_corrected")
+    rest = rest.lstrip(" \t,，.。:：;；、").rstrip()
+    if rest and not d.explanation:
+        d.explanation = rest
+    d.ends_complete = not rest                  # a page that ends on the mark is not cut
+    return head
 
 
 def _split_definition(d: Draft, stem: str) -> str:
@@ -800,12 +840,47 @@ def assign_lost_sections(questions: list[Block], parts: list[KeyPart]) -> None:
             b.section, b.section_type = lost[2], lost[3]
 
 
+def share_material(shared: list[Block], drafts: list[Draft]) -> None:
+    """Material printed once for a run of questions goes to each of them, so every record stands
+    alone: a shared case before the stem ("（2～3题共用题干）患者…"), shared options A–E to
+    questions printed without their own ("（4～5题共用备选答案）")."""
+    for block in shared:
+        first, last = (int(n) for n in block.number.split("-"))
+        material = block.text[block.body_start - block.start:]
+        asked = [d for d in drafts if d.block.start > block.start and d.block.value is not None
+                 and first <= d.block.value <= last and d.block.section == block.section
+                 and d.block.chapter_label == block.chapter_label]
+        if block.title == "stem":
+            stem = _clean_stem(material, keep_newlines=False)
+            if not stem:
+                continue
+            for d in asked:
+                d.stem = f"{stem}\n{d.stem}"
+                d.spans.append((block.body_start, block.end))
+            continue
+        found = find_options(material)
+        if not found:
+            continue
+        for d in asked:
+            if d.options:
+                continue
+            d.options = [dict(o) for o in found[1]]
+            d.spans.append((block.body_start, block.end))
+            if d.kind in (None, "open", "short_answer"):
+                d.kind = "choice"
+            # the answer read before the options came: a letter is a label now ("答案：B")
+            labels, _ = keys.parse_letters(d.answer_text or "")
+            if labels and set(labels) <= {o["label"] for o in d.options} and len((d.answer_text or "").strip()) <= 8:
+                d.labels, d.answer_text = labels, None
+
+
 def build_records(doc: Document, blocks: list[Block], stats: StageStats) -> list[QuestionRecord]:
     parts = collect_keys(blocks)
     assign_lost_sections([b for b in blocks if b.kind == "question"], parts)
     end = len(doc.text.rstrip())
     drafts = [read_item(b, at_end=b.end >= end) for b in blocks if b.kind == "question"]
     drafts = [d for d in drafts if d.stem or d.options]
+    share_material([b for b in blocks if b.kind == "shared"], drafts)
     link_keys(drafts, parts, end)
     # types: a choice question without an answer takes its neighbours' type
     by_group: dict[tuple, Counter] = {}

@@ -35,7 +35,7 @@ from .vocab import CN_DIGITS, HAN
 
 @dataclass
 class Block:
-    kind: str                   # chapter | section | key_heading | key | question | text
+    kind: str                   # chapter | section | key_heading | key | question | shared | text
     start: int
     end: int
     text: str
@@ -93,7 +93,7 @@ ENTRIES_AHEAD = re.compile(rf"\s*(?:{_ENTRY}|{_RANGE})")
 
 @dataclass
 class Mark:
-    kind: str                 # chapter | section | key
+    kind: str                 # chapter | section | key | shared (material for a run of questions)
     start: int
     end: int
     title: str
@@ -156,6 +156,10 @@ def find_headings(text: str) -> list[Mark]:
         k = bisect_left(section_starts, pos)
         return section_starts[k] if k < len(section_starts) else None
 
+    # material shared by a run of questions: "（2～3题共用题干）…" (its range in label: "2-3")
+    for m in vocab.SHARED_MARK.finditer(text):
+        add(Mark("shared", m.start(), m.end(), m[0], label=f"{m['first']}-{m['last']}",
+                 qtype=vocab.SHARED_MATERIAL[m["word"]]))
     # key headings on their own line (the title before the key word may name a chapter)
     for m in KEY_LINE.finditer(text):
         title = m["title"].strip()
@@ -168,8 +172,8 @@ def find_headings(text: str) -> list[Mark]:
     for pattern in (SECTION_LINE, GENERIC_SECTION_LINE):
         for m in pattern.finditer(text):
             title = _clean_title(m["title"])
-            if not title or re.fullmatch(r"[\d\s]*", title) or m["title"].strip().startswith(tuple("ABCDEFGH")):
-                continue
+            if not title or re.fullmatch(r"[\d\s]*", title) or _OPTION_AT.match(m["title"]):
+                continue            # "A.单项选择" is an option; "A1型题", "A3/A4型题" are sections
             start = m.start("num") if m["num"] else m.start("title")
             add(Mark("section", start, m.end(), title, qtype=_heading_type(title, m["note"]), declared=_declared(m["note"])))
     # chapters: a label at the start of a line, its title the rest of the line
@@ -249,6 +253,7 @@ def find_headings(text: str) -> list[Mark]:
     return marks
 
 
+_OPTION_AT = re.compile(rf"\s*(?:{vocab.OPTION_LABEL})")
 LOOKAHEAD = 2000    # characters after a glued key word read for its entries
 _SPACES = re.compile(r"\s*")
 _ANY_NUMBERED = re.compile(r"(?<!\d)(\d{1,3})[ \t]*[.、．)）]|第[ \t]*(\d{1,3})[ \t]*题")
@@ -419,6 +424,8 @@ def _candidate_score(text: str, c: Candidate) -> float:
             s += 0.1
         elif "A" <= prev <= "Z" and before[-1:] == prev:
             s -= 0.5                              # "答案:B2.…" or "H2O": a letter glued before it
+        elif before[-1:] in ("@", "/", "\\"):
+            s -= 3.0                              # "…@163.com", "/2/": an address, not a number
     nxt = text[c.end:c.end + 2]
     if c.style in ("dot", "comma", "colon", "close") and _DIGIT_AFTER.match(nxt):
         s -= 1.6                                  # 3.0.5 MPa, 1.2025年
@@ -902,6 +909,15 @@ def _assemble(text: str, marks: list[Mark], key_spans, chain: list[Candidate], c
             if mk.kind == "key":
                 blocks.append(Block("key_heading", mk.start, mk.end, text[mk.start:mk.end], title=mk.title,
                                     chapter=chapter, chapter_label=label, section=section, section_type=stype))
+            elif mk.kind == "shared":
+                # the material runs to the next question or heading: the questions of its range share it
+                end = next((events[j][0] for j in range(k + 1, len(events))
+                            if events[j][2] != "key_end" and events[j][0] >= mk.end), len(text))
+                blocks.append(Block("shared", mk.start, end, text[mk.start:end], title=mk.qtype, number=mk.label,
+                                    chapter=chapter, chapter_label=label, section=section, section_type=stype,
+                                    body_start=mk.end))
+                pos = end
+                continue
             elif mk.kind == "chapter":
                 chapter, label, section, stype = mk.title, mk.label, None, None
                 prev_value = None
@@ -930,7 +946,8 @@ def _assemble(text: str, marks: list[Mark], key_spans, chain: list[Candidate], c
     return blocks
 
 
-_ACCOUNT_KIND = {"question": "question", "text": "unassigned", "key": "answer_key", "key_heading": "answer_key"}
+_ACCOUNT_KIND = {"question": "question", "shared": "question", "text": "unassigned", "key": "answer_key",
+                 "key_heading": "answer_key"}
 
 
 def account(text: str, blocks: list[Block]) -> dict[str, int]:

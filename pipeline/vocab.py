@@ -49,6 +49,9 @@ SECTION_WORDS = {
     "材料题": "case_analysis", "阅读理解": "case_analysis", "综合分析": "case_analysis",
     "例题": "open", "真题解析": "open", "实操": "open",
 }
+# Material printed once for a run of questions: "（2～3题共用题干）" a case the questions 2 and 3
+# ask about; "（4～5题共用备选答案）" options A–E the questions 4 and 5 choose from.
+SHARED_MATERIAL = {"共用题干": "stem", "共用备选答案": "options", "共用选项": "options"}
 # Exam modules that contain a type word but name no type: 判断推理 is not true/false.
 MODULE_WORDS = ["判断推理", "常识判断", "逻辑判断", "定义判断", "图形推理", "类比推理", "言语理解", "数量关系",
                 "资料分析", "数字推理"]
@@ -122,6 +125,8 @@ KEY_JUDGEMENTS = [w for w, (_, ocr) in JUDGEMENTS.items() if not ocr and w not i
 KEY_JUDGEMENTS_ANY = [w for w in JUDGEMENTS if w != "7"]
 # marks that may stand alone in brackets after a stem, "(√)", "（ × ）"
 BRACKET_JUDGEMENTS = ["√", "✓", "✔", "×", "✗", "✘", "╳", "ⅹ", "Ⅹ", "X", "x", "V", "T", "F", "对", "错", "正确", "错误"]
+# marks that are only ever judgements (not letters, not words that begin sentences)
+JUDGEMENT_SYMBOLS = [j for j in BRACKET_JUDGEMENTS if not j.isalnum()]
 # option texts that make a choice question a true/false one: "A.正确 B.错误"
 JUDGEMENT_OPTIONS = {"正确": True, "对": True, "√": True, "是": True, "错误": False, "错": False, "×": False,
                      "否": False}
@@ -182,6 +187,8 @@ def bracketed(words, colon_optional: bool = False) -> str:
 
 
 SECTION_ALT = alternation(SECTION_WORDS)
+SHARED_MARK = re.compile(rf"[(（]\s*(?:第\s*)?(?P<first>\d{{1,3}})\s*[~～\-—－至到]\s*(?P<last>\d{{1,3}})\s*题?\s*"
+                         rf"(?P<word>{alternation(SHARED_MATERIAL)})\s*[)）]")
 MODULE_ALT = alternation(MODULE_WORDS)
 
 # An answer marker: 答案: 【答案】 [答案] 「参考答案」 正确答案： 参考答案 — or the word alone on its line

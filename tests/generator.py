@@ -170,6 +170,7 @@ class Layout:
     start: int = 1                # the first question's number (an excerpt may start at 7)
     restart: bool = True          # numbering restarts in every section
     answer_blank: str = "（ {} ）"  # ANSWER_BLANKS: how answers="blank" writes the answer
+    tf_line: bool = False         # answers="inline": a true/false mark alone at the start of the next line
 
 
 def _ends_alnum(text: str) -> bool:
@@ -300,7 +301,8 @@ def _render_question(q: Question, n: int, layout: Layout, rng: random.Random) ->
         lines += [f"{_label('A', layout)}正确", f"{_label('B', layout)}错误"]
     entry = answer_token
     if layout.answers == "inline" and q.answer is not None:
-        line = f"{layout.answer_marker}{answer_token}"
+        bare = layout.tf_line and q.type == "true_false" and layout.tf != "options"
+        line = answer_token if bare else f"{layout.answer_marker}{answer_token}"
         if layout.explanation and q.explanation:
             line += f" {rng.choice(EXPLANATION_MARKERS)}{q.explanation}"
         lines.append(line)
@@ -416,7 +418,8 @@ def random_case(seed: int, pool: list[Question] | None = None):
         boilerplate=rng.random() < 0.3, traditional=rng.random() < 0.3, cut=rng.random() < 0.3,
         start=rng.choice([1, 1, 1, 7]), restart=rng.random() < 0.5,
         # drawn apart, so that the seeds named in tests/cases keep the rest of their layout
-        answer_blank=random.Random(f"answer_blank {seed}").choice(ANSWER_BLANKS))
+        answer_blank=random.Random(f"answer_blank {seed}").choice(ANSWER_BLANKS),
+        tf_line=random.Random(f"tf_line {seed}").random() < 0.4)
     types = rng.sample(TYPES, rng.randint(1, 3))
     bank = make_bank(rng, types, rng.randint(1, 6), pool)
     if not valid(layout, bank):

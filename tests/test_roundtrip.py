@@ -46,6 +46,8 @@ layouts = st.builds(
     cut=st.booleans(),
     start=st.sampled_from([1, 1, 1, 7]),
     restart=st.booleans(),
+    answer_blank=st.sampled_from(g.ANSWER_BLANKS),
+    tf_line=st.booleans(),
 )
 
 
