@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 
-from . import vocab
+from . import keys, vocab
+from .text import MARKS
 from .vocab import HAN
 
 PAGE_BREAK = "\f"          # a line holding only a form feed: where a page ended (formats/__init__.py)
@@ -39,6 +40,9 @@ _UNIT_START = re.compile(
 
 
 _LETTERS = re.compile(r"[^\W\d_]")
+_CLAUSE = re.compile(r"[，,；;。]")
+_HAS_MARK = re.compile(f"[{MARKS}]")
+HEADER_MAX = 60          # characters: a running header is a title, a footer a line of small print
 _GLUED_NUMBER = re.compile(rf"(\d{{1,3}})(?=[{HAN}“‘《（(【])")
 
 
@@ -85,7 +89,10 @@ def remove_furniture(text: str) -> tuple[str, list[tuple[str, str]]]:
         key = ln.strip()
         # (a header has words: "______" or "____和______。" on a line of its own is the end of a
         # wrapped blank, however often it comes)
-        if len(key) >= 6 and not starts_unit(key) and len(_LETTERS.findall(key)) >= 4:
+        # (nor is a line a header that is longer than a title, or holds a repaired run: the same
+        # question printed again in a bank is content)
+        if 6 <= len(key) <= HEADER_MAX and not starts_unit(key) and len(_LETTERS.findall(key)) >= 4 \
+                and not _HAS_MARK.search(key):
             counts.setdefault(key, []).append(i)
     for key, where in counts.items():
         if len(where) < 2:
@@ -95,9 +102,11 @@ def remove_furniture(text: str) -> tuple[str, list[tuple[str, str]]]:
         # (most copies: a break can be marked by a notice clean already took out)
         near = [i for i in where[1:] if _near(drop, lines, i)]
         at_breaks = 2 * len(near) >= len(where) - 1 and (_near(drop, lines, where[0]) or where[0] < first_unit)
-        # three times without page numbers: a header only if it reads like a title, not a sentence
-        title_like = not _TERMINAL_END.search(key)
-        repeats = where[1:] if (len(where) >= 3 and title_like) or at_breaks else []
+        # three times without page numbers: a header only if it reads like a title, not a sentence (no
+        # clause inside either: a wrapped line of prose), and it was printed first above the questions
+        # (a bank that prints the same question again prints content, however often)
+        title_like = not _TERMINAL_END.search(key) and not _CLAUSE.search(key) and not keys.looks_objective(key)
+        repeats = where[1:] if (len(where) >= 3 and title_like and where[0] < first_unit) or at_breaks else []
         for i in repeats:
             if not drop[i]:
                 drop[i] = True

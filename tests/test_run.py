@@ -224,3 +224,15 @@ def test_a_bug_in_a_sink_stops_the_run_and_keeps_the_old_outputs(tmp_path, monke
     assert (tmp_path / "out" / "questions.jsonl").read_bytes() == before
     assert "ZeroDivisionError" in (tmp_path / "out" / "internal-errors.log").read_text(encoding="utf-8")
     assert not [n for n in os.listdir(tmp_path / "out") if n.startswith(".")]
+
+
+def test_a_bank_that_prints_its_questions_again_keeps_every_copy():
+    """Repeated lines after the first question are content, not a running header: a repaired
+    run inside them stays (its marks once went with the line, and normalize crashed)."""
+    q = ("1.请写出本公司的客户服务\n??蛻舴?wù)郵箱的格式和\n用途（）\nA.甲\nB.乙\n答案：A\n"
+         "2.客户服务中心的工作时间是每天上午九点\n到下午五点这样的说法\n对吗（）\nA.对\nB.错\n答案：A\n")
+    from pipeline.run import process_document
+    result = process_document("raw/bank.txt", ("客户服务知识题\n" + "\n".join([q] * 5)).encode())
+    assert result.doc.error is None, result.doc.error
+    assert len(result.doc.records) == 10
+    assert all("下午五点" in r.stem for r in result.doc.records if r.number == "2")
