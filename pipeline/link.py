@@ -384,9 +384,10 @@ def _judgement_line(d: Draft, stem: str) -> str:
     if d.has_answer or d.options or d.kind not in ("true_false", None):
         return stem
     # the mark right after the blank or the statement's end, its line joined to the stem's:
-    # "…联系。（）错误", "…可以。√" (outside a true/false section: after a blank, or a symbol)
+    # "…联系。（）错误", "…可以。√" (outside a true/false section: no letter, "电容为____F" is a unit;
+    # a word only after a blank)
     m = _TRAILING_JUDGEMENT.search(stem.rstrip())
-    if m and (d.kind == "true_false" or m["blank"] or m["mark"] in vocab.JUDGEMENT_SYMBOLS):
+    if m and (d.kind == "true_false" or not m["mark"].isascii() and (m["blank"] or m["mark"] in vocab.JUDGEMENT_SYMBOLS)):
         value, ocr = vocab.judgement(m["mark"])
         if value is not None:
             d.judgement, d.answer_source, d.ends_complete = value, "inline", True

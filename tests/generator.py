@@ -214,6 +214,8 @@ def valid(layout: Layout, bank: Bank) -> bool:
         return False                  # one lone "7)" after the title: a number in the text, or a preview?
     if layout.tf == "options" and layout.answers == "none":
         return False
+    if layout.tf_line and layout.tf in ("tf", "vx") and layout.heading == "none":
+        return False                  # "…（）T" with no section to say true/false: "电容为（）F" is a unit
     return True
 
 
@@ -379,7 +381,10 @@ def _lay_out(lines: list[str], layout: Layout, title: str, rng: random.Random) -
 def _cut(text: str, expected: list[dict], rng: random.Random) -> tuple[str, list[dict]]:
     """A preview cut inside the last question's stem: the questions before it come back whole."""
     last = expected[-1]
-    at = text.rfind(last["stem"][:6])
+    # the stem's place, not an option that starts with the same words ("C.呼出型客户服务…")
+    starts = [m.start() for m in re.finditer(re.escape(last["stem"][:6]), text)
+              if not re.search(r"[A-Ha-h][ \t]*[.、．:）)]$", text[max(0, m.start() - 3):m.start()])]
+    at = starts[-1] if starts else -1
     if at < 0 or len(last["stem"]) < 8:
         return text, expected
     text = text[:at + rng.randint(3, 6)]
