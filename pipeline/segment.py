@@ -760,6 +760,8 @@ def _answers_section(text: str, marks: list[Mark], n: int, cands: list[Candidate
     if not any(readings):
         return False
     head = next((marks[k] for k in range(n - 1, -1, -1) if marks[k].kind in ("section", "chapter")), None)
+    if head and head.qtype == "case_analysis" and vocab.CASE_QUESTIONS.search(text, head.end, mk.start):
+        return False            # "问题：1.… 2.…" then "答案要点：": the case's own answer, not a key
     top = head.end if head else 0
     above = [c for c in cands[bisect_left(cand_starts, top):bisect_left(cand_starts, mk.start)] if c.score >= 0]
     if head and head.qtype == "case_analysis":

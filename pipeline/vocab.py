@@ -52,6 +52,8 @@ SECTION_WORDS = {
 # Material printed once for a run of questions: "（2～3题共用题干）" a case the questions 2 and 3
 # ask about; "（4～5题共用备选答案）" options A–E the questions 4 and 5 choose from.
 SHARED_MATERIAL = {"共用题干": "stem", "共用备选答案": "options", "共用选项": "options"}
+# a case's own questions, numbered under a word that asks them: "问题：\n1.…"
+CASE_QUESTIONS = re.compile(r"(?:问题|要求|请回答)[:：]?[ \t]*\n[ \t]*[1１][.．、]")
 # Exam modules that contain a type word but name no type: 判断推理 is not true/false.
 MODULE_WORDS = ["判断推理", "常识判断", "逻辑判断", "定义判断", "图形推理", "类比推理", "言语理解", "数量关系",
                 "资料分析", "数字推理"]

@@ -66,6 +66,14 @@ def test_numbered_answers_after_a_bare_marker_answer_the_section():
     assert [b.kind for b in blocks] == ["section", "question", "question", "key_heading", "key"]
 
 
+def test_a_case_s_own_answer_points_are_no_key():
+    text = ("六、案例分析题\n案例背景：某公司连年亏损，部门职责不清。问题：\n1.分析该公司的问题。\n2.提出改进方案。\n"
+            "答案要点：\n1.主要问题：职责不清。\n2.改进方案：理顺职责。")
+    blocks = segment.segment(text)
+    assert not [b for b in blocks if b.kind in ("key", "key_heading")]
+    assert any("主要问题" in b.text for b in blocks if b.kind == "question")
+
+
 def test_answer_points_are_no_questions():
     text = "简答题\n1、请简述甲。\n答案要点:\n1.第一点\n2.第二点\n2、请简述乙。"
     assert questions(text) == [("1", "简答题"), ("2", "简答题")]
