@@ -248,7 +248,7 @@ def read_item(block: Block, at_end: bool = False) -> Draft:
     if d.open_kind and not is_case and not parts and not d.answer_text:
         stem = _numbered_answer(d, stem)
     d.stem = _clean_stem(stem, keep_newlines=is_case)
-    d.ends_complete = d.ends_complete or (bool(d.options or d.truth) and not d.explanation
+    d.ends_complete = d.ends_complete or (bool(d.options or d.truth or d.judgement is not None) and not d.explanation
                                           and (not parts or d.has_answer and len(parts) == 1))
     return d
 

@@ -53,6 +53,9 @@ def normalize_text(text: str, doc: Document | None = None) -> str:
     text = fold_width(text)
     text = normalize_blanks(text)
     text = vocab.TEMPLATE_RESIDUE_RE.sub("", text)
+    responses: list[Removed] = []
+    if "答案" in text or "得分" in text:
+        text = vocab.QUIZ_RESPONSE_RE.sub(lambda m: responses.append(Removed("quiz_response", m[0])) or "", text)
     text, notices = clean.clean_inline(text, doc.site if doc is not None else "unknown")
     text = layout.remove_chunk_counters(text)
     text, furniture = layout.remove_furniture(text)
@@ -63,7 +66,7 @@ def normalize_text(text: str, doc: Document | None = None) -> str:
         text = joined
     text, spans = take_marks(text)
     if doc is not None:
-        doc.removed.extend(notices)
+        doc.removed.extend(notices + responses)
         doc.removed.extend(Removed(rule, t) for rule, t in furniture)
         where = {kind: iter(spans[mark]) for kind, mark in
                  (("repaired", MARK_REPAIRED), ("uncertain", MARK_UNCERTAIN), ("unrepaired", MARK_UNREPAIRED))}

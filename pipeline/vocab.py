@@ -167,6 +167,10 @@ PAGE_NUMBER_GLUED = (r"(?:-\s*\d{1,4}\s*-\s*)?第\s*\d{1,4}\s*页\s*[,，/]?\s*�
                      r"|-\s*\d{1,4}\s*-(?=[ \t]*(?:\n|$))")
 # Markup left by templates: "{{B}}…{{/B}}"
 TEMPLATE_RESIDUE = r"\{\{/?[A-Za-z]{1,6}\}\}"
+# What an exported online quiz records of one person's attempt: not the answer, not the question
+# ("我的答案：B 正确答案：A 得分：0分")
+RESPONSE_WORDS = ["我的答案", "你的答案", "您的答案", "学生答案", "考生答案", "用户答案", "作答结果"]
+SCORE_WORDS = ["本题得分", "得分", "我的得分"]
 
 
 # --- builders -----------------------------------------------------------------
@@ -234,6 +238,10 @@ COUNT_NOTE_RE = re.compile(COUNT_NOTE)
 STEM_PREFIX_RE = re.compile(rf"^\s*(?:{STEM_PREFIX})+")
 BLANK_RE = re.compile(BLANK)
 TEMPLATE_RESIDUE_RE = re.compile(TEMPLATE_RESIDUE)
+QUIZ_RESPONSE_RE = re.compile(
+    rf"(?:{alternation(RESPONSE_WORDS)})[ \t]*[:：][ \t]*(?:[A-Ha-h](?:[ \t]*[,，、]?[ \t]*[A-Ha-h])*"
+    rf"|{alternation(BRACKET_JUDGEMENTS)})?"
+    rf"|(?:{alternation(SCORE_WORDS)})[ \t]*[:：][ \t]*\d+(?:\.\d+)?[ \t]*分?")
 CHAPTER_LABEL = "|".join(f"(?:{p})" for p in CHAPTER_LABELS)
 IMAGE_RE = re.compile(rf"(?:{alternation(IMAGE_TOKENS)})|!\[[^\]\n]*\]\([^)\n]*\)")
 
