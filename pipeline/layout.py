@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from . import keys, vocab
+from .formats import tables
 from .text import MARKS
 from .vocab import HAN
 
@@ -40,10 +41,51 @@ _UNIT_START = re.compile(
 
 
 _LETTERS = re.compile(r"[^\W\d_]")
+_TAGGED_NUMBER = re.compile(rf"^\s*\d{{1,3}}[ \t.．、)）]*{vocab.TYPE_TAG}")
+_NUMBER_HEADING = "|".join(tables.NUMBER_HEADINGS)
+_NUMBER_ROW = re.compile(rf"^[ \t]*(?:{_NUMBER_HEADING})[ \t]*[:：]?[ \t|｜]*(?:\d{{1,3}}[ \t\u3000|｜]+)*\d{{1,3}}[ \t|｜]*$")
+_ANSWER_HEADING = re.compile(rf"^(?:{'|'.join(tables.ANSWER_HEADINGS)})[:：]?$")
+_GRID_HINT = re.compile(rf"(?:{_NUMBER_HEADING})[ \t]*[:：]?[ \t|｜]*\d")
 _CLAUSE = re.compile(r"[，,；;。]")
 _HAS_MARK = re.compile(f"[{MARKS}]")
 HEADER_MAX = 60          # characters: a running header is a title, a footer a line of small print
 _GLUED_NUMBER = re.compile(rf"(\d{{1,3}})(?=[{HAN}“‘《（(【])")
+
+
+def key_grids(text: str) -> str:
+    """An answer-key table printed as text, a row of question numbers over a row of answers
+    ("题号 1 2 3" / "答案 B A C", cells apart by spaces, tabs or bars), as the key lines a table
+    in a Word file becomes (formats/tables.py): "答案：1.B 2.A 3.C"."""
+    if not _GRID_HINT.search(text):
+        return text
+    lines = text.split("\n")
+    out, i = [], 0
+    while i < len(lines):
+        # number rows each over their answer row, read as one table ("题号 11" / "答案 C" ends one)
+        start, numbers, answers = i, [], []
+        while i + 1 < len(lines) and _NUMBER_ROW.match(lines[i]):
+            row, answer_row = _cells(lines[i])[1:], _cells(lines[i + 1])
+            if answer_row and _ANSWER_HEADING.match(answer_row[0]):
+                answer_row = answer_row[1:]
+            if len(row) != len(answer_row):
+                break
+            numbers += row
+            answers += answer_row
+            i += 2
+        keys = tables.key_lines([[tables.NUMBER_HEADINGS[0], *numbers], [tables.ANSWER_HEADINGS[0], *answers]]) \
+            if numbers else None
+        if keys:
+            out += keys
+        else:
+            out += lines[start:i]
+        if i < len(lines):
+            out.append(lines[i])
+            i += 1
+    return "\n".join(out)
+
+
+def _cells(line: str) -> list[str]:
+    return [c for c in re.split(r"[ \t\u3000|｜]+", line.strip()) if c]
 
 
 def starts_unit(line: str) -> bool:
@@ -141,8 +183,10 @@ def _rejoin(lines: list[str], drop: list[bool]) -> str:
             k = len(out) - 1
             while k >= 0 and not out[k].strip():
                 k -= 1
+            # (a key line and a number with a type tag are whole: "1.ABCD 2.ABCD" / "4【判断题】…")
             if k >= 0 and len(out[k].strip()) >= 15 and not _TERMINAL_END.search(out[k]) and not starts_unit(ln) \
-                    and not _OPTION_START.match(out[k]) and re.match(rf"[{HAN}\w“‘《（(,，、]", ln.strip()):
+                    and not _OPTION_START.match(out[k]) and re.match(rf"[{HAN}\w“‘《（(,，、]", ln.strip()) \
+                    and not _TAGGED_NUMBER.match(ln) and not keys.looks_objective(out[k]):
                 out[k] = out[k].rstrip() + ln.strip()
                 del out[k + 1:]
                 cut = False

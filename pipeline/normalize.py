@@ -59,6 +59,7 @@ def normalize_text(text: str, doc: Document | None = None) -> str:
     text, notices = clean.clean_inline(text, doc.site if doc is not None else "unknown")
     text = layout.remove_chunk_counters(text)
     text, furniture = layout.remove_furniture(text)
+    text = layout.key_grids(text)
     for _ in range(3):   # joining can form a blank "(" + ")" that joins in turn: to a fixed point
         joined = normalize_blanks(layout.join_lines(text))
         if joined == text:

@@ -52,6 +52,10 @@ SECTION_WORDS = {
 # Material printed once for a run of questions: "（2～3题共用题干）" a case the questions 2 and 3
 # ask about; "（4～5题共用备选答案）" options A–E the questions 4 and 5 choose from.
 SHARED_MATERIAL = {"共用题干": "stem", "共用备选答案": "options", "共用选项": "options"}
+# The heading cells of an answer-key table, a row of numbers over a row of answers ("题号 1 2 3" /
+# "答案 B A C"), in a Word table or printed as text
+KEY_TABLE_NUMBER_HEADINGS = ["题号", "题次", "序号", "题目", "小题"]
+KEY_TABLE_ANSWER_HEADINGS = ["参考答案", "正确答案", "标准答案", "答案", "选项", "答"]
 # a case's own questions, numbered under a word that asks them: "问题：\n1.…"
 CASE_QUESTIONS = re.compile(r"(?:问题|要求|请回答)[:：]?[ \t]*\n[ \t]*[1１][.．、]")
 # Exam modules that contain a type word but name no type: 判断推理 is not true/false.

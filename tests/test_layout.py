@@ -1,4 +1,4 @@
-"""Page layout: furniture, chunk counters, line joining (tests/cases/layout.json)."""
+"""Page layout: furniture, chunk counters, line joining, key grids (tests/cases/layout.json)."""
 import pytest
 from conftest import load_cases
 from hypothesis import given, settings
@@ -11,6 +11,7 @@ STEPS = {
     "join_lines": layout.join_lines,
     "remove_furniture": lambda text: layout.remove_furniture(text)[0],
     "remove_chunk_counters": layout.remove_chunk_counters,
+    "key_grids": layout.key_grids,
 }
 PARAMS = [(step, case) for step in STEPS for case in CASES[step]]
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import regex as re
 
+from .. import vocab
+
 CELL_SEPARATOR = "  "
-# The heading cells of a key table's number row / answer row.
-NUMBER_HEADINGS = ["题号", "题次", "序号", "题目", "小题"]
-ANSWER_HEADINGS = ["参考答案", "正确答案", "标准答案", "答案", "选项", "答"]
+# The heading cells of a key table's number row / answer row (vocab: one table for every reader).
+NUMBER_HEADINGS = vocab.KEY_TABLE_NUMBER_HEADINGS
+ANSWER_HEADINGS = vocab.KEY_TABLE_ANSWER_HEADINGS
 KEY_LINE_PREFIX = "答案："
 
 _NUMBER_CELL = re.compile(r"^\d{1,3}(?:\s*[-~—～]\s*\d{1,3})?$")
