@@ -219,8 +219,7 @@ def find_headings(text: str) -> list[Mark]:
                  label=_chapter_label(m["label"]), glued=True))
     # glued key headings: "…是_。…模拟试卷 1 答案与解析一、名词解释", "答案:1.C2.D…"
     first_numbered: dict[int, int] = {}     # where "N." or "第N题" first occurs (a page on one line has
-    for m in _ANY_NUMBERED.finditer(text):  # thousands of key words: no search back from each)
-        first_numbered.setdefault(int(m[1] or m[2]), m.start())
+                                            # thousands of key words: no search back from each)
     for m in KEY_GLUED.finditer(text):
         if not free(m.start(), m.end()):
             continue
@@ -237,6 +236,9 @@ def find_headings(text: str) -> list[Mark]:
         # (or from the number the section's questions started at: a preview from question 7 on)
         numbered = re.match(r"[ \t]*(\d{1,3})[ \t]*[.、．)）]", after)
         if numbered and numbered[1] != "1":
+            if not first_numbered:
+                for n in _ANY_NUMBERED.finditer(text):
+                    first_numbered.setdefault(int(n[1] or n[2]), n.start())
             numbered = first_numbered.get(int(numbered[1]), len(text)) < m.start()
         if not (section_next or (entries and _entry_run(after)) or single or numbered):
             continue
@@ -332,7 +334,7 @@ _CANDIDATE = re.compile(
     rf"|[【\[]\s*(?P<ex>例题?|第)\s*(?P<ex_v>\d{{1,3}}|[{CN_DIGITS}]{{1,4}})?\s*题?\s*[】\]]\s*[:：]?"
     rf"|(?<![{HAN}A-Za-z、.．])(?P<ex2>例题?)\s*(?P<ex2_v>\d{{1,3}})\s*[:：.、．]"
     rf"|(?<![\da-z])[(（](?P<par_v>\d{{1,3}})[)）]"
-    rf"|(?<![\da-z.．%‰°/\-])(?<!\d[:：])(?P<v>\d{{1,3}})"
+    rf"|(?<![\da-z．%‰°/\-])(?<![^{HAN}]\.)(?<!\d[:：])(?P<v>\d{{1,3}})"   # "化.2)": a full stop printed as "."
     rf"(?:(?P<delim>[ \t]*[.．、,，:：][ \t]*|\)|）)|(?P<space>[ \t]+)(?=[{HAN}“\"《【(（_])"
     rf"|(?=[{HAN}“《【(（_]|[A-Z][A-Za-z]|[^\x00-\x7f\W]|\s*\Z))")     # [^…]: α粒子, Ⅰ型
 _DIGIT_AFTER = re.compile(r"\d")
@@ -726,9 +728,11 @@ _LINE_NUMBER = rf"(?:{_NUMBER_AT}|\d{{1,3}}(?=[{HAN}“《]))"     # at a line s
 _QUESTION_AGAIN = re.compile(
     rf"(?m)^[ \t]*{_LINE_NUMBER}[^\n]*?(?:{vocab.TYPE_TAG}|（）|[(（][ \t]*[)）]|_{{3,}})"
     rf"|^[ \t]*{_LINE_NUMBER}[^\n]*\n[ \t]*(?:A[ \t]*[.．、:：)）]|[(（]A[)）])"
-    rf"|(?:(?<![\d.])\d{{1,3}}[ \t]*[.．、)）]?|第[ \t]*\d{{1,3}}[ \t]*题)[ \t]*{vocab.TYPE_TAG}"
+    rf"|(?:[(（]\d{{1,3}}[)）]|(?<![\d.])\d{{1,3}}[ \t]*[.．、)）]?|第[ \t]*\d{{1,3}}[ \t]*题)[ \t]*{vocab.TYPE_TAG}"
     # on a page with no line breaks: a numbered stem, its blank, then option A ("…6.B7) 开展…（）。A．预防…")
-    rf"|(?<![\d.]){_NUMBER_AT}[ \t]*[{HAN}“《][^\n]{{0,200}}?(?:（）|_{{3,}}|[(（][ \t]*[)）])[^\n]{{0,6}}?A[ \t]*[.．、:：)）]")
+    # (no other number between: "…1.对2) 【单选题】…（）。A." is an entry, then the next question)
+    rf"|(?<![\d.]){_NUMBER_AT}[ \t]*[{HAN}“《](?:(?!\d{{1,3}}[ \t]*[.．、)）])[^\n]){{0,200}}?"
+    rf"(?:（）|_{{3,}}|[(（][ \t]*[)）])[^\n]{{0,6}}?A[ \t]*[.．、:：)）]")
 
 
 def _questions_again(text: str, start: int, end: int) -> int:
