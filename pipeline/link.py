@@ -827,13 +827,18 @@ def assign_lost_sections(questions: list[Block], parts: list[KeyPart]) -> None:
     """Numbering restarts without a heading: a page gap lost it. The questions after
     the restart belong to the section that follows the previous one in the chapter's key."""
     lost = None          # (printed section it replaces, chapter, assigned section, its type)
+    by_chapter: dict = {}                       # the key's sections per chapter, in order (built once)
+    titles_of: dict = {}
+    for p in parts:
+        if p.section:
+            by_chapter.setdefault(p.chapter_label, []).append(p)
     for b in questions:
         if lost and (b.chapter_label, b.section) != (lost[1], lost[0]):
             lost = None                         # a heading of its own again
         if b.restart:
             prev = lost[2] if lost else b.section
-            order = [p for p in parts if p.chapter_label == b.chapter_label and p.section]
-            titles = [p.section for p in order]
+            order = by_chapter.get(b.chapter_label, [])
+            titles = titles_of.setdefault(b.chapter_label, [p.section for p in order])
             if prev in titles and titles.index(prev) + 1 < len(titles):
                 nxt = order[titles.index(prev) + 1]
                 lost = (b.section, b.chapter_label, nxt.section, nxt.section_type)

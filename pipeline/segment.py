@@ -845,7 +845,8 @@ def mark_lists(text: str, cands: list[Candidate], resets: list[int], marks: list
         items = [first]
         r = bisect_right(resets, first.start)
         stop = resets[r] if r < len(resets) else len(text)      # a list ends at the next heading
-        for c in cands[k + 1:]:
+        for j in range(k + 1, len(cands)):     # (no slice: a page of a thousand lists opens one each)
+            c = cands[j]
             if c.start >= stop:
                 break
             if c.delim != first.delim:
