@@ -61,6 +61,11 @@ def gram_hashes(text: str) -> np.ndarray:
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     if len(points) < SHINGLE:
         points = np.concatenate([points, np.zeros(SHINGLE - len(points), dtype=np.uint64)])
+    return np.unique(_window_hashes(points))
+
+
+def _window_hashes(points: np.ndarray) -> np.ndarray:
+    """The 64-bit hash of every window of SHINGLE code points (uint64), in order."""
     n = len(points) - SHINGLE + 1
     with np.errstate(over="ignore"):
         h = np.zeros(n, dtype=np.uint64)
@@ -71,7 +76,7 @@ def gram_hashes(text: str) -> np.ndarray:
         h ^= h >> _33
         h *= _FMIX2
         h ^= h >> _33
-    return np.unique(h)
+    return h
 
 
 def minhash(hashes: np.ndarray) -> np.ndarray:
@@ -179,15 +184,7 @@ def _keys_of_batch(records: list[QuestionRecord]) -> list[DedupeKeys]:
     lens = np.array([len(p) for p in points])
     allp = np.concatenate(points).astype(np.uint64)
     total = len(allp) - SHINGLE + 1
-    with np.errstate(over="ignore"):
-        h = np.zeros(total, dtype=np.uint64)
-        for j in range(SHINGLE):
-            h = h * _GRAM_MUL + allp[j:j + total] + np.uint64(1)
-        h ^= h >> _33
-        h *= _FMIX1
-        h ^= h >> _33
-        h *= _FMIX2
-        h ^= h >> _33
+    h = _window_hashes(allp)
     # the grams that lie inside one record, sorted and unique per record
     owner = np.repeat(np.arange(len(texts)), lens)[:total]
     starts = np.concatenate([[0], np.cumsum(lens)[:-1]])

@@ -1,6 +1,7 @@
 """Segmentation and linking, case by case (tests/cases/link.json)."""
 import pytest
 from conftest import load_cases
+from generator import answer_of
 
 from pipeline import link, normalize, segment
 from pipeline.model import Document, StageStats
@@ -12,14 +13,6 @@ def records_for(text: str):
     doc = Document(path="raw/case.txt", doc_id="0" * 16, sha256="0" * 64)
     doc.text = normalize.normalize_text(text, doc)
     return link.build_records(doc, segment.segment(doc.text), StageStats("link")), doc
-
-
-def answer_of(rec):
-    if rec.type == "true_false":
-        return rec.answer["judgement"]
-    if rec.type in ("single_choice", "multiple_choice"):
-        return "".join(rec.answer["labels"]) or None
-    return None
 
 
 def check(rec, want):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import RAW, ROOT, SHARED
 
-from pipeline.run import ingest
+from pipeline.run import ingest, process_document
 
 SCORE = os.path.join(SHARED, "tools", "score.py")
 GOLD = os.path.join(SHARED, "gold", "seeds.jsonl")
@@ -231,7 +231,6 @@ def test_a_bank_that_prints_its_questions_again_keeps_every_copy():
     run inside them stays (its marks once went with the line, and normalize crashed)."""
     q = ("1.请写出本公司的客户服务\n??蛻舴?wù)郵箱的格式和\n用途（）\nA.甲\nB.乙\n答案：A\n"
          "2.客户服务中心的工作时间是每天上午九点\n到下午五点这样的说法\n对吗（）\nA.对\nB.错\n答案：A\n")
-    from pipeline.run import process_document
     result = process_document("raw/bank.txt", ("客户服务知识题\n" + "\n".join([q] * 5)).encode())
     assert result.doc.error is None, result.doc.error
     assert len(result.doc.records) == 10
